@@ -1,0 +1,49 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { ProblemFieldError } from './problem.ts';
+
+export const RECORD_OUTCOMES = ['accepted', 'duplicate', 'rejected'] as const;
+export type RecordOutcome = (typeof RECORD_OUTCOMES)[number];
+
+/** What became of one record of a push. */
+export const IngestRecordResult = Type.Object(
+  {
+    index: Type.Integer({ minimum: 0, description: 'Position of the record in the request' }),
+    sourceId: Type.Optional(Type.String()),
+    status: Type.Union(RECORD_OUTCOMES.map((o) => Type.Literal(o))),
+    eventId: Type.Optional(Type.String({ format: 'uuid', description: 'Absent for rejected records' })),
+    topic: Type.Optional(Type.String()),
+    sameContent: Type.Optional(
+      Type.Boolean({ description: 'For duplicates: whether the content equals what was first accepted' }),
+    ),
+    errors: Type.Optional(Type.Array(ProblemFieldError)),
+  },
+  { $id: 'IngestRecordResult', additionalProperties: false },
+);
+export type IngestRecordResult = Static<typeof IngestRecordResult>;
+
+/**
+ * The reply to `POST /v1/events`: 202 when every record was accepted or was a duplicate (Kafka
+ * has acknowledged every accepted one); with any rejected record the reply is a 400
+ * problem+json that carries these same fields, since the valid records of the batch were
+ * nonetheless accepted.
+ */
+export const IngestResponse = Type.Object(
+  {
+    accepted: Type.Integer({ minimum: 0 }),
+    duplicates: Type.Integer({ minimum: 0 }),
+    rejected: Type.Integer({ minimum: 0 }),
+    results: Type.Array(IngestRecordResult),
+  },
+  { $id: 'IngestResponse', additionalProperties: false },
+);
+export type IngestResponse = Static<typeof IngestResponse>;
+
+/** Accepted request media types of the ingest services. */
+export const INGEST_MEDIA_TYPES = [
+  'application/json',
+  'application/cap+xml',
+  'application/xml',
+  'text/xml',
+] as const;
+export const MAX_BATCH_RECORDS = 1000;
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;

@@ -1,0 +1,4 @@
+export * from './paths.ts';
+export * from './exec.ts';
+export * from './kafka-launcher.ts';
+export * from './postgres.ts';

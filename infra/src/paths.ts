@@ -1,0 +1,16 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (this file is infra/src/paths.ts). */
+export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Git-ignored runtime state of the local installation: broker data and logs, demo credentials. */
+export function dataDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['LIANDONG_DATA_DIR'] ?? join(REPO_ROOT, '.data');
+}
+
+/** Downloaded artifacts, shared by every clone on the machine. */
+export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env['LIANDONG_CACHE_DIR'] ?? join(env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'liandong');
+}

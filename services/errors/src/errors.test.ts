@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import { AppError, decideRetry, toProblem } from './index.ts';
+
+describe('toProblem', () => {
+  it('maps a validation error to a 400 problem with its field errors', () => {
+    const error = new AppError('validation_failed', 'record 2 is not valid', {
+      errors: [{ index: 2, pointer: '/occurredAt', code: 'invalid_field', message: 'must be a date-time' }],
+    });
+    const problem = toProblem(error, '/v1/events');
+    expect(problem).toMatchObject({
+      status: 400,
+      code: 'validation_failed',
+      retriable: false,
+      instance: '/v1/events',
+      type: 'https://liandong.example/problems/validation-failed',
+    });
+    expect(problem.errors).toHaveLength(1);
+  });
+
+  it('hides the message of unexpected errors', () => {
+    const problem = toProblem(new Error('password=secret in connection string'));
+    expect(problem.status).toBe(500);
+    expect(problem.detail).not.toContain('secret');
+  });
+});
+
+describe('decideRetry', () => {
+  it('dead-letters what can never succeed at once', () => {
+    expect(decideRetry(new AppError('contract_violation', 'bad'), 1)).toEqual({
+      action: 'dead-letter',
+      reason: 'contract_violation',
+    });
+  });
+
+  it('backs off exponentially, then gives up', () => {
+    const policy = { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 };
+    const error = new AppError('dependency_unavailable', 'db down');
+    expect(decideRetry(error, 1, policy, () => 1)).toEqual({ action: 'retry', delayMs: 100 });
+    expect(decideRetry(error, 2, policy, () => 1)).toEqual({ action: 'retry', delayMs: 200 });
+    expect(decideRetry(error, 2, policy, () => 0)).toEqual({ action: 'retry', delayMs: 100 });
+    expect(decideRetry(error, 3, policy)).toEqual({ action: 'dead-letter', reason: 'retries_exhausted' });
+  });
+});

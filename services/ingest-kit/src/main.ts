@@ -1,0 +1,102 @@
+import { brokerList, loadConfig, redactConfig } from '@liandong/config';
+import { departmentEntry } from '@liandong/contracts';
+import { appendAudit, createPool, pingDatabase } from '@liandong/db';
+import { createJsonProducer, createKafka, createKafkaProbe } from '@liandong/kafka';
+import { createLogger } from '@liandong/logger';
+import { createKeyRepository } from './adapters/key.repository.ts';
+import { createRecordRepository } from './adapters/record.repository.ts';
+import { buildIngestApp } from './app.ts';
+import type { IngestDefinition } from './definition.ts';
+import { ingestConfigSchema } from './ingest.config.ts';
+import { createIngestMetrics } from './metrics.ts';
+
+/**
+ * Composition of an ingest service: configuration → logger → PostgreSQL and Kafka → HTTP app →
+ * listen; SIGTERM/SIGINT close it gracefully (in-flight requests finish, then the producer and
+ * the pool close).
+ */
+export async function runIngestService(definition: IngestDefinition): Promise<void> {
+  const service = `ingest-${definition.department}`;
+  const entry = departmentEntry(definition.department);
+  const schema = ingestConfigSchema({
+    port: entry.ingestPort ?? 8100,
+    sourceSystem: definition.sourceSystem,
+  });
+  let config;
+  try {
+    config = loadConfig(schema);
+  } catch (error) {
+    console.error(`${service}: ${(error as Error).message}`);
+    process.exit(78);
+  }
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  logger.info({ config: redactConfig(schema, config) }, 'starting');
+
+  const pool = createPool({
+    url: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    applicationName: service,
+  });
+  const kafka = createKafka({
+    brokers: brokerList(config.KAFKA_BROKERS),
+    clientId: config.KAFKA_CLIENT_ID ?? service,
+    logger,
+  });
+  const producer = createJsonProducer(kafka, { retries: config.PRODUCE_RETRIES });
+  const probe = createKafkaProbe(kafka);
+  const metrics = createIngestMetrics(definition.department);
+
+  // Kafka may come up after us: keep trying in the background; until then pushes get 503.
+  let connected = false;
+  const connect = async (): Promise<void> => {
+    while (!connected) {
+      try {
+        await producer.connect();
+        connected = true;
+        logger.info('connected to Kafka');
+      } catch (error) {
+        logger.warn({ err: error }, 'Kafka not reachable yet; retrying in 2 s');
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  };
+  void connect();
+
+  const app = await buildIngestApp({
+    definition,
+    department: definition.department,
+    service,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    producer,
+    records: createRecordRepository(pool),
+    keys: createKeyRepository(pool, { ttlMs: config.KEY_CACHE_TTL_MS }),
+    audit: (entryInput) => appendAudit(pool, entryInput),
+    metrics,
+    logger,
+    now: () => new Date(),
+    sourceSystem: config.SOURCE_SYSTEM,
+    defaultCrs: config.DEFAULT_CRS,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    checks: [
+      { name: 'kafka', check: () => probe.check() },
+      { name: 'database', check: () => pingDatabase(pool) },
+    ],
+  });
+
+  await app.listen({ host: config.HOST, port: config.PORT });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await app.close();
+    await Promise.allSettled([producer.disconnect(), probe.close(), pool.end()]);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}

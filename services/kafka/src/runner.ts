@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import type { Static, TSchema } from '@sinclair/typebox';
+import { TOPICS, validator, type DeadLetter } from '@liandong/contracts';
+import { AppError, decideRetry, DEFAULT_RETRY_POLICY, toAppError, type RetryPolicy } from '@liandong/errors';
+import type { Logger } from '@liandong/logger';
+import type { JsonProducer } from './producer.ts';
+
+export interface MessageContext {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | undefined;
+  timestamp: string;
+  headers: Record<string, string>;
+  attempt: number;
+  logger: Logger;
+}
+
+export type Handler<T> = (message: T, context: MessageContext) => Promise<void>;
+
+export interface ConsumerRunnerConfig<S extends TSchema> {
+  kafka: Kafka;
+  groupId: string;
+  topics: readonly string[];
+  /** The contract every message on these topics must satisfy. */
+  schema: S;
+  handler: Handler<Static<S>>;
+  /** Where messages that can never succeed go. */
+  deadLetter: { producer: JsonProducer; topic?: string; service: string };
+  logger: Logger;
+  retryPolicy?: RetryPolicy;
+  fromBeginning?: boolean;
+  /** Called when the client crashed and will not restart by itself; defaults to exiting the process. */
+  onFatal?: (error: Error) => void;
+  /** Injected for tests: how to wait between retries. */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+export interface ConsumerRunner {
+  readonly consumer: Consumer;
+  stop(): Promise<void>;
+}
+
+const MAX_DEAD_LETTER_PAYLOAD = 1024 * 1024;
+
+function headersOf(message: KafkaMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.map(String).join(',') : String(value);
+  }
+  return out;
+}
+
+/**
+ * Runs a consumer group: each message is decoded (JSON), validated against its contract and
+ * handed to the handler. Retriable failures are retried with back-off (heartbeating while it
+ * waits); what can never succeed goes to the dead-letter topic with the reason. Offsets are
+ * resolved one message at a time, so a crash replays at most the message in hand.
+ */
+export async function runConsumer<S extends TSchema>(
+  config: ConsumerRunnerConfig<S>,
+): Promise<ConsumerRunner> {
+  const policy = config.retryPolicy ?? DEFAULT_RETRY_POLICY;
+  const check = validator(config.schema);
+  const sleep = config.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const deadLetterTopic = config.deadLetter.topic ?? TOPICS.deadLetters;
+  const consumer = config.kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: false });
+  let stopping = false;
+
+  consumer.on(consumer.events.CRASH, (event) => {
+    const { error, restart } = event.payload;
+    if (restart || stopping) return;
+    config.logger.fatal(
+      { err: error, groupId: config.groupId },
+      'Kafka consumer crashed and will not restart',
+    );
+    (config.onFatal ?? (() => process.exit(1)))(error);
+  });
+
+  async function deadLetter(
+    message: KafkaMessage,
+    topic: string,
+    partition: number,
+    error: AppError,
+    attempts: number,
+  ) {
+    const payload = message.value?.toString('utf8') ?? '';
+    const record: DeadLetter = {
+      id: randomUUID(),
+      stage: 'consume',
+      service: config.deadLetter.service,
+      at: new Date().toISOString(),
+      reason: { code: error.code, message: error.message, errors: error.errors, attempts },
+      payload: payload.slice(0, MAX_DEAD_LETTER_PAYLOAD),
+      truncated: payload.length > MAX_DEAD_LETTER_PAYLOAD,
+      origin: {
+        topic,
+        partition,
+        offset: message.offset,
+        ...(message.key ? { key: message.key.toString('utf8') } : {}),
+      },
+    };
+    await config.deadLetter.producer.send([
+      {
+        topic: deadLetterTopic,
+        messages: [{ key: message.key?.toString('utf8') ?? record.id, value: record }],
+      },
+    ]);
+  }
+
+  function decode(message: KafkaMessage): Static<S> {
+    let value: unknown;
+    try {
+      value = JSON.parse(message.value?.toString('utf8') ?? '');
+    } catch (error) {
+      throw new AppError('decode_failed', `not JSON: ${(error as Error).message}`);
+    }
+    if (!check.check(value)) {
+      throw new AppError('contract_violation', 'the message does not match its contract', {
+        errors: check
+          .issues(value)
+          .map((i) => ({ pointer: i.pointer, code: 'invalid_field', message: i.message })),
+      });
+    }
+    return value;
+  }
+
+  await consumer.connect();
+  for (const topic of config.topics) {
+    await consumer.subscribe({ topic, fromBeginning: config.fromBeginning ?? true });
+  }
+  await consumer.run({
+    eachBatchAutoResolve: false,
+    autoCommit: true,
+    eachBatch: async (payload) => {
+      const { batch } = payload;
+      const isRunning = () => payload.isRunning();
+      const isStale = () => payload.isStale();
+      const heartbeat = () => payload.heartbeat();
+      for (const message of batch.messages) {
+        if (!isRunning() || isStale()) return;
+        const logger = config.logger.child({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: message.offset,
+        });
+        let attempt = 0;
+        for (;;) {
+          attempt += 1;
+          try {
+            const value = decode(message);
+            await config.handler(value, {
+              topic: batch.topic,
+              partition: batch.partition,
+              offset: message.offset,
+              key: message.key?.toString('utf8'),
+              timestamp: message.timestamp,
+              headers: headersOf(message),
+              attempt,
+              logger,
+            });
+            break;
+          } catch (thrown) {
+            const error = toAppError(thrown);
+            const decision = decideRetry(error, attempt, policy);
+            if (decision.action === 'retry') {
+              logger.warn({ err: error, attempt, delayMs: decision.delayMs }, 'handler failed; retrying');
+              await sleep(decision.delayMs);
+              await heartbeat();
+              if (!isRunning() || isStale()) return;
+              continue;
+            }
+            logger.error({ err: error, attempt, reason: decision.reason }, 'message dead-lettered');
+            await deadLetter(message, batch.topic, batch.partition, error, attempt);
+            break;
+          }
+        }
+        payload.resolveOffset(message.offset);
+        await heartbeat();
+      }
+      await payload.commitOffsetsIfNecessary();
+    },
+  });
+
+  return {
+    consumer,
+    async stop() {
+      stopping = true;
+      await consumer.disconnect();
+    },
+  };
+}
