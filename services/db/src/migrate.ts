@@ -51,10 +51,11 @@ export async function migrate(
   const migrations = options.migrations ?? readMigrations();
   const client = await pool.connect();
   try {
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
-    await client.query(`SET search_path TO ${client.escapeIdentifier(schema)}`);
+    // Lock first: CREATE SCHEMA IF NOT EXISTS itself races between two processes.
     await client.query('SELECT pg_advisory_lock(hashtext($1))', [`liandong.migrate.${schema}`]);
     try {
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
+      await client.query(`SET search_path TO ${client.escapeIdentifier(schema)}`);
       await client.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
         version text PRIMARY KEY,
         name text NOT NULL,

@@ -33,6 +33,11 @@ export interface ConsumerRunnerConfig<S extends TSchema> {
   fromBeginning?: boolean;
   /** Called when the client crashed and will not restart by itself; defaults to exiting the process. */
   onFatal?: (error: Error) => void;
+  /**
+   * The client's own retry of a failed batch (e.g. the dead-letter topic cannot be written),
+   * and whether to restart after it gave up; defaults to kafkajs' (restart).
+   */
+  clientRetry?: { retries: number; restartOnFailure?: (error: Error) => Promise<boolean> };
   /** Injected for tests: how to wait between retries. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -66,7 +71,11 @@ export async function runConsumer<S extends TSchema>(
   const check = validator(config.schema);
   const sleep = config.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadLetterTopic = config.deadLetter.topic ?? TOPICS.deadLetters;
-  const consumer = config.kafka.consumer({ groupId: config.groupId, allowAutoTopicCreation: false });
+  const consumer = config.kafka.consumer({
+    groupId: config.groupId,
+    allowAutoTopicCreation: false,
+    ...(config.clientRetry ? { retry: config.clientRetry } : {}),
+  });
   let stopping = false;
 
   consumer.on(consumer.events.CRASH, (event) => {

@@ -76,6 +76,11 @@ export async function testKafka(options: { specs?: readonly TopicSpec[] } = {}):
   };
 }
 
+/** The run's database URL (each test still takes its own schema through testDatabase()). */
+export function testDatabaseUrl(): string {
+  return inject('databaseUrl');
+}
+
 export interface TestDatabase {
   url: string;
   schema: string;

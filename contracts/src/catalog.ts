@@ -1,0 +1,52 @@
+import type { TSchema } from '@sinclair/typebox';
+import { WarningActivity } from './activity.ts';
+import { DeadLetter } from './dead-letter.ts';
+import { DepartmentEntrySchema } from './departments.ts';
+import { NormalizedEvent } from './event.ts';
+import { HealthRecord } from './feeds/health.ts';
+import { MarketRecord } from './feeds/market.ts';
+import { PoliceRecord } from './feeds/police.ts';
+import { TrafficRecord } from './feeds/traffic.ts';
+import { GaugeStation, SensorThingsObservation } from './feeds/water.ts';
+import { IngestResponse } from './ingest.ts';
+import { Problem } from './problem.ts';
+import { LivePush, LiveResume } from './socket.ts';
+import { Warning } from './warning.ts';
+
+export type ContractKind = 'message' | 'http' | 'socket' | 'feed' | 'data';
+
+export interface CatalogEntry {
+  readonly id: string;
+  readonly kind: ContractKind;
+  readonly schema: TSchema;
+  readonly description: string;
+}
+
+function entry(kind: ContractKind, schema: TSchema, description: string): CatalogEntry {
+  const id = schema.$id;
+  if (!id) throw new Error('catalog schemas need an $id');
+  return { id, kind, schema, description };
+}
+
+/**
+ * The published contracts: every message on a topic, HTTP body, socket payload, feed record and
+ * shared data file. JSON Schema files and the AsyncAPI document are generated from this list, and
+ * each entry has fixtures that must pass and fixtures that must fail.
+ */
+export const CONTRACT_CATALOG: readonly CatalogEntry[] = [
+  entry('message', NormalizedEvent, 'A normalized event on events.<department>.v1'),
+  entry('message', DeadLetter, 'A refused record on ingest.dlq.v1'),
+  entry('message', Warning, 'A warning or its revision on warnings.v1'),
+  entry('message', WarningActivity, 'An acknowledgement, escalation or resolution on warning-activity.v1'),
+  entry('http', Problem, 'RFC 9457 problem details of every error reply'),
+  entry('http', IngestResponse, 'The reply of POST /v1/events'),
+  entry('socket', LivePush, 'What the hub pushes to consoles'),
+  entry('socket', LiveResume, 'What a reconnecting console sends'),
+  entry('feed', PoliceRecord, 'A 110 call for service or incident (police JSON)'),
+  entry('feed', MarketRecord, 'A 12315 complaint, inspection or special-equipment report (market JSON)'),
+  entry('feed', HealthRecord, 'A case report, syndromic count or 120 dispatch (health JSON)'),
+  entry('feed', TrafficRecord, 'An accident, congestion or closure (traffic JSON, DATEX II vocabulary)'),
+  entry('feed', SensorThingsObservation, 'An OGC SensorThings 1.1 Observation (water)'),
+  entry('data', GaugeStation, 'A station of the water gauge registry'),
+  entry('data', DepartmentEntrySchema, 'An entry of the department registry'),
+];

@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Type } from '@sinclair/typebox';
+import { TOPICS, type DeadLetter } from '@liandong/contracts';
+import { AppError } from '@liandong/errors';
+import { testKafka, testLogger, type TestKafka } from '@liandong/testkit';
+import {
+  createJsonProducer,
+  createKafka,
+  ensureTopics,
+  runConsumer,
+  type ConsumerRunner,
+  type JsonProducer,
+} from './index.ts';
+
+const Ping = Type.Object(
+  { n: Type.Integer(), fail: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
+describe('Kafka adapter against the real broker', () => {
+  let t: TestKafka;
+  let producer: JsonProducer;
+  const runners: ConsumerRunner[] = [];
+  const logger = testLogger('kafka-test');
+
+  beforeAll(async () => {
+    t = await testKafka({ specs: [] });
+    await ensureTopics(t.kafka, [
+      { name: t.topic('pings.v1'), partitions: 3, config: { 'cleanup.policy': 'delete' } },
+      { name: t.topic(TOPICS.deadLetters), partitions: 1, config: {} },
+    ]);
+    producer = createJsonProducer(createKafka({ brokers: t.brokers, clientId: 'test', logger }));
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await Promise.all(runners.map((r) => r.stop()));
+    await producer?.disconnect();
+    await t?.close();
+  });
+
+  it('creates topics once with their partitions and settings', async () => {
+    const name = t.topic('made.v1');
+    const spec = { name, partitions: 4, config: { 'retention.ms': '3600000', 'cleanup.policy': 'delete' } };
+    expect(await ensureTopics(t.kafka, [spec])).toEqual([name]);
+    expect(await ensureTopics(t.kafka, [spec])).toEqual([]);
+    const admin = t.kafka.admin();
+    await admin.connect();
+    const metadata = await admin.fetchTopicMetadata({ topics: [name] });
+    expect(metadata.topics[0]?.partitions).toHaveLength(4);
+    const configs = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: [{ type: 2, name, configNames: ['retention.ms'] }],
+    });
+    expect(configs.resources[0]?.configEntries[0]?.configValue).toBe('3600000');
+    await admin.disconnect();
+  });
+
+  it('runs a consumer group: delivers valid messages, retries retriable failures, dead-letters the rest', async () => {
+    const seen: number[] = [];
+    const attempts = new Map<number, number>();
+    const runner = await runConsumer({
+      kafka: t.kafka,
+      groupId: t.groupId(),
+      topics: [t.topic('pings.v1')],
+      schema: Ping,
+      logger,
+      deadLetter: { producer, topic: t.topic(TOPICS.deadLetters), service: 'kafka-test' },
+      retryPolicy: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 50 },
+      handler: async (message) => {
+        attempts.set(message.n, (attempts.get(message.n) ?? 0) + 1);
+        if (message.fail === 'once' && attempts.get(message.n) === 1) {
+          throw new AppError('dependency_unavailable', 'database blinked');
+        }
+        if (message.fail === 'always') throw new AppError('dependency_unavailable', 'database gone');
+        if (message.fail === 'bad') throw new AppError('validation_failed', 'cannot ever work');
+        seen.push(message.n);
+      },
+    });
+    runners.push(runner);
+    await producer.send([
+      {
+        topic: t.topic('pings.v1'),
+        messages: [
+          { key: 'a', value: { n: 1 } },
+          { key: 'a', value: { n: 2, fail: 'once' } },
+          { key: 'a', value: { n: 3, fail: 'always' } },
+          { key: 'a', value: { n: 4, fail: 'bad' } },
+          { key: 'a', value: { n: 'five' } },
+          { key: 'a', value: { n: 6 } },
+        ],
+      },
+    ]);
+    // A message that is not JSON at all.
+    await producer.raw.send({
+      topic: t.topic('pings.v1'),
+      acks: -1,
+      messages: [{ key: 'a', value: '{not json' }],
+    });
+
+    const dead = await t.readMessages(t.topic(TOPICS.deadLetters), 4);
+    const letters = dead.map((m) => JSON.parse(m.value?.toString() ?? '{}') as DeadLetter);
+    expect(letters.map((l) => l.reason.code)).toEqual([
+      'dependency_unavailable',
+      'validation_failed',
+      'contract_violation',
+      'decode_failed',
+    ]);
+    expect(letters[0]?.reason.attempts).toBe(3);
+    expect(letters[2]?.reason.errors[0]?.pointer).toBe('/n');
+    expect(letters[3]?.origin).toMatchObject({ topic: t.topic('pings.v1'), key: 'a' });
+    expect(seen).toEqual([1, 2, 6]);
+    expect(attempts.get(2)).toBe(2);
+  });
+
+  it('commits offsets so that a restarted group does not see messages again', async () => {
+    const groupId = t.groupId();
+    const topic = t.topic('pings.v1');
+    const first: number[] = [];
+    const config = {
+      kafka: t.kafka,
+      groupId,
+      topics: [topic],
+      schema: Ping,
+      logger,
+      deadLetter: { producer, topic: t.topic(TOPICS.deadLetters), service: 'kafka-test' },
+    };
+    const before = await runConsumer({
+      ...config,
+      handler: async (m) => {
+        if (!m.fail) first.push(m.n);
+      },
+    });
+    await expect.poll(() => first, { timeout: 20_000 }).toEqual([1, 6]);
+    await before.stop();
+    const after: number[] = [];
+    const restarted = await runConsumer({ ...config, handler: async (m) => void after.push(m.n) });
+    runners.push(restarted);
+    await producer.send([{ topic, messages: [{ key: 'b', value: { n: 100 } }] }]);
+    await expect.poll(() => after, { timeout: 20_000 }).toEqual([100]);
+  });
+
+  it('hands a crash the client will not recover from to onFatal (the process exits for its supervisor)', async () => {
+    const fatal: Error[] = [];
+    const runner = await runConsumer({
+      kafka: t.kafka,
+      groupId: t.groupId(),
+      topics: [t.topic('pings.v1')],
+      schema: Ping,
+      logger,
+      // The dead-letter topic does not exist: dead-lettering fails, the batch fails, the client gives up.
+      deadLetter: { producer, topic: t.topic('no-such-dlq'), service: 'kafka-test' },
+      clientRetry: { retries: 0, restartOnFailure: async () => false },
+      handler: async (message) => {
+        if (message.fail) throw new AppError('validation_failed', 'goes to the dead-letter topic');
+      },
+      onFatal: (error) => void fatal.push(error),
+    });
+    runners.push(runner);
+    await expect.poll(() => fatal.length, { timeout: 30_000 }).toBe(1);
+  });
+
+  it('answers a retriable error, not a hang, when the broker cannot be reached', async () => {
+    const unreachable = createJsonProducer(
+      createKafka({ brokers: ['127.0.0.1:1'], clientId: 'nowhere', logger, connectionTimeoutMs: 200 }),
+      { retries: 1, maxRetryTimeMs: 200 },
+    );
+    const error = await unreachable.connect().then(
+      () => unreachable.send([{ topic: 'x', messages: [{ key: 'k', value: {} }] }]),
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(Error);
+    const sent = await unreachable
+      .send([{ topic: 'x', messages: [{ key: 'k', value: {} }] }])
+      .catch((e: unknown) => e);
+    expect(sent).toBeInstanceOf(AppError);
+    expect((sent as AppError).code).toBe('dependency_unavailable');
+    expect((sent as AppError).retriable).toBe(true);
+    expect((sent as AppError).retryAfterSeconds).toBeGreaterThan(0);
+  });
+});
