@@ -1,4 +1,4 @@
-import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { AppError } from '@liandong/errors';
 
 export interface OutgoingMessage {
@@ -41,6 +41,8 @@ export function createJsonProducer(kafka: Kafka, options: ProducerOptions = {}):
   const producer = kafka.producer({
     idempotent: true,
     allowAutoTopicCreation: false,
+    // Murmur2 on the key, as the Java client: the same event id always lands on the same partition.
+    createPartitioner: Partitioners.DefaultPartitioner,
     retry: {
       retries: options.retries ?? 4,
       initialRetryTime: 100,

@@ -1,0 +1,133 @@
+/**
+ * pnpm start — the whole system on one machine: the Kafka broker (fetched from Maven Central the
+ * first time), the database and its migrations, the topics, demo credentials, then every service.
+ * Ctrl-C stops the services (and the broker, when this command started it).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { exec } from '../exec.ts';
+import { LauncherError, startKafka, stopKafka } from '../kafka-launcher.ts';
+import { LOCAL_PROCESSES, type LocalProcess } from '../local/processes.ts';
+import { dataDir, REPO_ROOT } from '../paths.ts';
+import { DEFAULT_DATABASE_URL, ensureDatabase } from '../postgres.ts';
+
+const env: NodeJS.ProcessEnv & { DATABASE_URL: string } = {
+  ...process.env,
+  DATABASE_URL: process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL,
+};
+const logsDir = join(dataDir(), 'logs');
+const children: { process: ChildProcess; spec: LocalProcess }[] = [];
+let kafkaStartedHere = false;
+let stopping = false;
+
+function say(line: string): void {
+  process.stdout.write(`[liandong] ${line}\n`);
+}
+
+async function step(title: string, args: string[]): Promise<void> {
+  const result = await exec(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT });
+  const output = (result.stdout + result.stderr).trim();
+  if (result.code !== 0) throw new LauncherError(`${title} failed:\n${output}`);
+  say(`${title}: ${output.split('\n').at(-1) ?? 'ok'}`);
+}
+
+function startProcess(spec: LocalProcess, kafkaBrokers: string): ChildProcess {
+  const log = createWriteStream(join(logsDir, `${spec.name}.log`), { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', spec.entry], {
+    cwd: join(REPO_ROOT, spec.dir),
+    env: {
+      ...env,
+      KAFKA_BROKERS: kafkaBrokers,
+      ...(spec.port ? { PORT: String(spec.port) } : {}),
+      ...spec.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout, child.stderr]) {
+    createInterface({ input: stream }).on('line', (line) => {
+      log.write(`${line}\n`);
+      // The console shows warnings and errors; everything is in .data/logs/<service>.log.
+      if (/"level":"(warn|error|fatal)"/.test(line) || !line.startsWith('{')) say(`${spec.name}: ${line}`);
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (!stopping) say(`${spec.name} exited (${signal ?? code}); see ${join(logsDir, `${spec.name}.log`)}`);
+  });
+  return child;
+}
+
+async function waitHealthy(spec: LocalProcess, timeoutMs = 60_000): Promise<void> {
+  if (!spec.port) return;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${spec.port}/healthz`);
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  throw new LauncherError(
+    `${spec.name} did not answer on port ${spec.port}; see ${join(logsDir, `${spec.name}.log`)}`,
+  );
+}
+
+async function shutdown(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  say('stopping services…');
+  await Promise.all(
+    children.map(
+      ({ process: child }) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
+        }),
+    ),
+  );
+  if (kafkaStartedHere) await stopKafka({ log: (l) => say(`kafka: ${l}`) });
+  process.exit(code);
+}
+
+process.on('SIGINT', () => void shutdown(0));
+process.on('SIGTERM', () => void shutdown(0));
+
+try {
+  mkdirSync(logsDir, { recursive: true });
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 20) throw new LauncherError(`Node.js 20 or newer is needed; this is ${process.version}`);
+
+  let brokers = process.env['KAFKA_BROKERS'];
+  if (!brokers) {
+    const kafka = await startKafka({ log: (l) => say(`kafka: ${l}`) });
+    brokers = kafka.brokers;
+    kafkaStartedHere = kafka.started;
+  }
+  env['KAFKA_BROKERS'] = brokers;
+  say(`Kafka on ${brokers}`);
+
+  const { created } = await ensureDatabase(env['DATABASE_URL']);
+  if (created) say('created the database');
+  await step('migrations', ['services/db/src/cli.ts', 'migrate']);
+  await step('topics', ['services/kafka/src/cli.ts', 'ensure-topics']);
+  await step('demo credentials', ['services/admin/src/cli.ts', 'demo-credentials']);
+
+  for (const spec of LOCAL_PROCESSES) {
+    children.push({ process: startProcess(spec, brokers), spec });
+  }
+  await Promise.all(LOCAL_PROCESSES.map((spec) => waitHealthy(spec)));
+  say('all services are up:');
+  for (const spec of LOCAL_PROCESSES) {
+    say(`  ${spec.name.padEnd(16)} ${spec.port ? `http://127.0.0.1:${spec.port}  (docs: /docs)` : ''}`);
+  }
+  say(`logs in ${logsDir}; demo keys and users in ${join(dataDir(), 'demo-credentials.json')}`);
+  say('Ctrl-C stops everything.');
+} catch (error) {
+  say(error instanceof LauncherError ? `error: ${error.message}` : `error: ${String(error)}`);
+  await shutdown(1);
+}
