@@ -19,7 +19,7 @@ import type { Logger } from '@liandong/logger';
 import { hashKey, type KeyIdentity, type KeyRepository } from './adapters/key.repository.ts';
 import type { IngestDefinition } from './definition.ts';
 import type { NormalizeContext, RecordOutcome } from './domain/outcome.ts';
-import { ingestRecords, type IngestDeps } from './ingest.service.ts';
+import { createIngestPipeline, type IngestDeps } from './ingest.service.ts';
 import { parseJsonBody, parseMediaType } from './media.ts';
 import type { IngestMetrics } from './metrics.ts';
 
@@ -120,7 +120,7 @@ export async function buildIngestApp(deps: IngestAppDeps) {
       }),
   });
 
-  const ingestDeps: IngestDeps = { ...deps };
+  const pipeline = createIngestPipeline(deps);
 
   app.post(
     '/v1/events',
@@ -241,7 +241,7 @@ export async function buildIngestApp(deps: IngestAppDeps) {
         }
         format = 'xml';
       }
-      const response = await ingestRecords(ingestDeps, outcomes, mediaType, format);
+      const response = await pipeline.ingest(outcomes, mediaType, format);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (response.rejected > 0) {
         deps.metrics.requestSeconds.observe({ status: '400' }, seconds);

@@ -7,10 +7,12 @@ import {
   type DepartmentCode,
   type IngestRecordResult,
   type IngestResponse,
+  type NormalizedEvent,
 } from '@liandong/contracts';
 import type { JsonProducer, OutgoingMessage } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
-import type { RecordRepository } from './adapters/record.repository.ts';
+import type { ClaimOutcome, RecordRepository } from './adapters/record.repository.ts';
+import { createCommitQueue } from './commit-queue.ts';
 import { toFieldErrors, type RecordOutcome } from './domain/outcome.ts';
 import type { IngestMetrics } from './metrics.ts';
 
@@ -25,13 +27,19 @@ export interface IngestDeps {
   metrics: IngestMetrics;
   logger: Logger;
   now: () => Date;
+  /** Commits under way at once (group commit); default 4. */
+  maxCommitsInFlight?: number;
 }
 
-function deadLetterFor(
-  deps: IngestDeps,
-  outcome: Extract<RecordOutcome, { ok: false }>,
-  contentType: string,
-): OutgoingMessage {
+type Accepted = Extract<RecordOutcome, { ok: true }>;
+type Refused = Extract<RecordOutcome, { ok: false }>;
+
+interface PendingRequest {
+  candidates: Accepted[];
+  deadLetters: OutgoingMessage[];
+}
+
+function deadLetterFor(deps: IngestDeps, outcome: Refused, contentType: string): OutgoingMessage {
   const record: DeadLetter = {
     id: randomUUID(),
     stage: 'ingest',
@@ -51,101 +59,143 @@ function deadLetterFor(
   return { key: outcome.sourceId ?? record.id, value: record };
 }
 
+function eventMessage(event: NormalizedEvent): OutgoingMessage {
+  return {
+    key: event.id,
+    value: event,
+    timestamp: Date.parse(event.occurredAt),
+    headers: { 'content-type': 'application/json', 'liandong-schema': 'NormalizedEvent/1' },
+  };
+}
+
 /**
- * Takes the normalized records of one request to Kafka: refused records to the dead-letter
- * topic, new events to the department's topic, repeats reported as duplicates. Resolves only
- * after Kafka acknowledged everything it wrote; throws (nothing claimed) when it could not.
+ * Takes the normalized records of requests to Kafka: refused records to the dead-letter topic,
+ * new events to the department's topic, repeats reported as duplicates. Requests that arrive
+ * together are committed together (one transaction, one produce request). A request resolves
+ * only after Kafka acknowledged everything written for it, and fails (nothing claimed) when
+ * Kafka could not take the write.
  */
-export async function ingestRecords(
-  deps: IngestDeps,
-  outcomes: RecordOutcome[],
-  contentType: string,
-  format: string,
-): Promise<IngestResponse> {
+export function createIngestPipeline(deps: IngestDeps) {
   const topic = namespacedTopic(eventsTopic(deps.department), deps.topicPrefix);
   const dlqTopic = namespacedTopic(TOPICS.deadLetters, deps.topicPrefix);
-  const results = new Array<IngestRecordResult>(outcomes.length);
-  const deadLetters: OutgoingMessage[] = [];
-  const candidates: Extract<RecordOutcome, { ok: true }>[] = [];
-  const firstInRequest = new Map<string, Extract<RecordOutcome, { ok: true }>>();
 
-  for (const outcome of outcomes) {
-    if (!outcome.ok) {
-      deadLetters.push(deadLetterFor(deps, outcome, contentType));
-      results[outcome.index] = {
-        index: outcome.index,
-        ...(outcome.sourceId !== undefined ? { sourceId: outcome.sourceId } : {}),
-        status: 'rejected',
-        errors: toFieldErrors(outcome),
-      };
-      for (const issue of outcome.issues) deps.metrics.refused.inc({ reason: issue.code });
-      continue;
+  async function commit(group: PendingRequest[]): Promise<Map<Accepted, ClaimOutcome>[]> {
+    // Across the requests of one group, the first occurrence of a source id is the candidate.
+    const first = new Map<string, Accepted>();
+    for (const request of group) {
+      for (const candidate of request.candidates) {
+        if (!first.has(candidate.event.source.id)) first.set(candidate.event.source.id, candidate);
+      }
     }
-    const earlier = firstInRequest.get(outcome.event.source.id);
-    if (earlier) {
-      results[outcome.index] = {
-        index: outcome.index,
-        sourceId: outcome.event.source.id,
-        status: 'duplicate',
-        eventId: outcome.event.id,
-        topic,
-        sameContent: earlier.raw === outcome.raw,
-      };
-      continue;
+    const deadLetters = group.flatMap((r) => r.deadLetters);
+    const publish = async (events: OutgoingMessage[]) => {
+      const batches = [];
+      if (events.length > 0) batches.push({ topic, messages: events });
+      if (deadLetters.length > 0) batches.push({ topic: dlqTopic, messages: deadLetters });
+      if (batches.length === 0) return;
+      const stop = deps.metrics.produceSeconds.startTimer();
+      await deps.producer.send(batches);
+      stop();
+    };
+    const outcomes = new Map<string, ClaimOutcome>();
+    if (first.size === 0) {
+      await publish([]);
+    } else {
+      const claims = await deps.records.claimThenPublish(
+        deps.department,
+        [...first.values()].map((c) => ({
+          sourceId: c.event.source.id,
+          eventId: c.event.id,
+          raw: c.raw,
+          topic,
+        })),
+        (claimed) => publish(claimed.map((c) => eventMessage((first.get(c.sourceId) as Accepted).event))),
+      );
+      for (const claim of claims) outcomes.set(claim.sourceId, claim);
     }
-    firstInRequest.set(outcome.event.source.id, outcome);
-    candidates.push(outcome);
+    return group.map((request) => {
+      const byCandidate = new Map<Accepted, ClaimOutcome>();
+      for (const candidate of request.candidates) {
+        const id = candidate.event.source.id;
+        const owner = first.get(id) as Accepted;
+        const claim = outcomes.get(id) as ClaimOutcome;
+        byCandidate.set(
+          candidate,
+          owner === candidate
+            ? claim
+            : { sourceId: id, claimed: false, sameContent: owner.raw === candidate.raw },
+        );
+      }
+      return byCandidate;
+    });
   }
 
-  const publish = async (events: OutgoingMessage[]) => {
-    const batches = [];
-    if (events.length > 0) batches.push({ topic, messages: events });
-    if (deadLetters.length > 0) batches.push({ topic: dlqTopic, messages: deadLetters });
-    if (batches.length === 0) return;
-    const stop = deps.metrics.produceSeconds.startTimer();
-    await deps.producer.send(batches);
-    stop();
+  const queue = createCommitQueue<PendingRequest, Map<Accepted, ClaimOutcome>>({
+    commit,
+    weight: (r) => r.candidates.length + r.deadLetters.length,
+    maxInFlight: deps.maxCommitsInFlight ?? 4,
+    maxGroupWeight: 5000,
+  });
+
+  return {
+    async ingest(outcomes: RecordOutcome[], contentType: string, format: string): Promise<IngestResponse> {
+      const results = new Array<IngestRecordResult>(outcomes.length);
+      const request: PendingRequest = { candidates: [], deadLetters: [] };
+      const firstInRequest = new Map<string, Accepted>();
+
+      for (const outcome of outcomes) {
+        if (!outcome.ok) {
+          request.deadLetters.push(deadLetterFor(deps, outcome, contentType));
+          results[outcome.index] = {
+            index: outcome.index,
+            ...(outcome.sourceId !== undefined ? { sourceId: outcome.sourceId } : {}),
+            status: 'rejected',
+            errors: toFieldErrors(outcome),
+          };
+          for (const issue of outcome.issues) deps.metrics.refused.inc({ reason: issue.code });
+          continue;
+        }
+        const earlier = firstInRequest.get(outcome.event.source.id);
+        if (earlier) {
+          results[outcome.index] = {
+            index: outcome.index,
+            sourceId: outcome.event.source.id,
+            status: 'duplicate',
+            eventId: outcome.event.id,
+            topic,
+            sameContent: earlier.raw === outcome.raw,
+          };
+          continue;
+        }
+        firstInRequest.set(outcome.event.source.id, outcome);
+        request.candidates.push(outcome);
+      }
+
+      const claims = await queue.submit(request);
+      for (const candidate of request.candidates) {
+        const claim = claims.get(candidate) as ClaimOutcome;
+        results[candidate.index] = {
+          index: candidate.index,
+          sourceId: claim.sourceId,
+          status: claim.claimed ? 'accepted' : 'duplicate',
+          eventId: candidate.event.id,
+          topic,
+          ...(claim.claimed ? {} : { sameContent: claim.sameContent }),
+        };
+      }
+
+      const response: IngestResponse = { accepted: 0, duplicates: 0, rejected: 0, results };
+      for (const result of results) {
+        if (result.status === 'accepted') response.accepted += 1;
+        else if (result.status === 'duplicate') response.duplicates += 1;
+        else response.rejected += 1;
+      }
+      deps.metrics.records.inc({ outcome: 'accepted', format }, response.accepted);
+      deps.metrics.records.inc({ outcome: 'duplicate', format }, response.duplicates);
+      deps.metrics.records.inc({ outcome: 'rejected', format }, response.rejected);
+      return response;
+    },
   };
-
-  if (candidates.length === 0) {
-    await publish([]);
-  } else {
-    const byId = new Map(candidates.map((c) => [c.event.source.id, c]));
-    const claims = await deps.records.claimThenPublish(
-      deps.department,
-      candidates.map((c) => ({ sourceId: c.event.source.id, eventId: c.event.id, raw: c.raw, topic })),
-      async (claimed) =>
-        publish(
-          claimed.map((c) => {
-            const event = (byId.get(c.sourceId) as Extract<RecordOutcome, { ok: true }>).event;
-            return {
-              key: event.id,
-              value: event,
-              timestamp: Date.parse(event.occurredAt),
-              headers: { 'content-type': 'application/json', 'liandong-schema': 'NormalizedEvent/1' },
-            };
-          }),
-        ),
-    );
-    for (const claim of claims) {
-      const outcome = byId.get(claim.sourceId) as Extract<RecordOutcome, { ok: true }>;
-      results[outcome.index] = {
-        index: outcome.index,
-        sourceId: claim.sourceId,
-        status: claim.claimed ? 'accepted' : 'duplicate',
-        eventId: outcome.event.id,
-        topic,
-        ...(claim.claimed ? {} : { sameContent: claim.sameContent }),
-      };
-    }
-  }
-
-  const response: IngestResponse = { accepted: 0, duplicates: 0, rejected: 0, results };
-  for (const result of results) {
-    if (result.status === 'accepted') response.accepted += 1;
-    else if (result.status === 'duplicate') response.duplicates += 1;
-    else response.rejected += 1;
-    deps.metrics.records.inc({ outcome: result.status, format });
-  }
-  return response;
 }
+
+export type IngestPipeline = ReturnType<typeof createIngestPipeline>;
