@@ -12,3 +12,4 @@ export * from './validate.ts';
 export * from './ingest.ts';
 export * from './feeds/index.ts';
 export * from './catalog.ts';
+export * from './data/nanhai.ts';

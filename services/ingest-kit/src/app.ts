@@ -19,7 +19,8 @@ import type { Logger } from '@liandong/logger';
 import { hashKey, type KeyIdentity, type KeyRepository } from './adapters/key.repository.ts';
 import type { IngestDefinition } from './definition.ts';
 import type { NormalizeContext, RecordOutcome } from './domain/outcome.ts';
-import { createIngestPipeline, type IngestDeps } from './ingest.service.ts';
+import { createIngestPipeline, type IngestDeps, type IngestPipeline } from './ingest.service.ts';
+import type { ConnectorStatus } from './connectors/connector.ts';
 import { parseJsonBody, parseMediaType } from './media.ts';
 import type { IngestMetrics } from './metrics.ts';
 
@@ -28,7 +29,14 @@ export interface HealthCheck {
   check(): Promise<{ ok: boolean; detail?: string }>;
 }
 
-export interface IngestAppDeps extends Omit<IngestDeps, 'metrics' | 'logger'> {
+export interface IngestAppExtras {
+  /** Shared with the pull connectors, so pushed and pulled records commit together. */
+  pipeline?: IngestPipeline;
+  /** Status of the pull connectors, shown on /readyz (an upstream failure does not make the service unready). */
+  connectors?: { status(): ConnectorStatus[] };
+}
+
+export interface IngestAppDeps extends Omit<IngestDeps, 'metrics' | 'logger'>, IngestAppExtras {
   definition: IngestDefinition;
   logger: Logger;
   metrics: IngestMetrics;
@@ -120,7 +128,7 @@ export async function buildIngestApp(deps: IngestAppDeps) {
       }),
   });
 
-  const pipeline = createIngestPipeline(deps);
+  const pipeline = deps.pipeline ?? createIngestPipeline(deps);
 
   app.post(
     '/v1/events',
@@ -283,9 +291,11 @@ export async function buildIngestApp(deps: IngestAppDeps) {
   app.get('/readyz', { schema: { summary: 'Dependencies reachable' } }, async (_request, reply) => {
     const results = await Promise.all(deps.checks.map(async (c) => [c.name, await c.check()] as const));
     const ready = results.every(([, r]) => r.ok);
-    return reply
-      .status(ready ? 200 : 503)
-      .send({ status: ready ? 'ready' : 'not_ready', checks: Object.fromEntries(results) });
+    return reply.status(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not_ready',
+      checks: Object.fromEntries(results),
+      connectors: deps.connectors?.status() ?? [],
+    });
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>

@@ -1,0 +1,181 @@
+import type { LocalizedText } from '../common.ts';
+import type { GaugeStation } from '../feeds/water.ts';
+
+/**
+ * Reference data of the local demo site, Nanhai District (南海区), Foshan: its towns and
+ * sub-districts, the water gauges of the demo registry and the Open311 service codes of the
+ * 12345 platform. Positions are WGS-84 and approximate; gauge levels are demo values in the
+ * style of the Pearl River datum, not the official ones — a real site loads its own registry.
+ */
+export const NANHAI_ADMIN_CODE = '440605';
+
+export interface Town {
+  code: string;
+  name: LocalizedText;
+  center: { lon: number; lat: number };
+  /** Rough radius of the built-up area, metres. */
+  radiusM: number;
+}
+
+export const NANHAI_TOWNS: readonly Town[] = [
+  {
+    code: 'guicheng',
+    name: { zh: '桂城街道', en: 'Guicheng' },
+    center: { lon: 113.152, lat: 23.036 },
+    radiusM: 3500,
+  },
+  { code: 'dali', name: { zh: '大沥镇', en: 'Dali' }, center: { lon: 113.118, lat: 23.108 }, radiusM: 3500 },
+  {
+    code: 'lishui',
+    name: { zh: '里水镇', en: 'Lishui' },
+    center: { lon: 113.148, lat: 23.192 },
+    radiusM: 3500,
+  },
+  {
+    code: 'shishan',
+    name: { zh: '狮山镇', en: 'Shishan' },
+    center: { lon: 113.005, lat: 23.132 },
+    radiusM: 4500,
+  },
+  {
+    code: 'danzao',
+    name: { zh: '丹灶镇', en: 'Danzao' },
+    center: { lon: 112.927, lat: 23.047 },
+    radiusM: 3500,
+  },
+  {
+    code: 'xiqiao',
+    name: { zh: '西樵镇', en: 'Xiqiao' },
+    center: { lon: 112.968, lat: 22.938 },
+    radiusM: 3500,
+  },
+  {
+    code: 'jiujiang',
+    name: { zh: '九江镇', en: 'Jiujiang' },
+    center: { lon: 113.031, lat: 22.842 },
+    radiusM: 3500,
+  },
+];
+
+/**
+ * The demo gauge registry. Thresholds by kind: river_level `warning` (警戒水位) and `guaranteed`
+ * (保证水位) in metres; rainfall `blue`/`yellow`/`orange`/`red` in mm per hour; waterlogging_depth
+ * `warning` and `danger` in metres of water on the road; water_quality `alarm` of its index.
+ */
+export const NANHAI_GAUGES: readonly GaugeStation[] = [
+  {
+    datastreamId: 17,
+    stationId: 'jiujiang-xijiang',
+    name: { zh: '西江九江水位站', en: 'Xijiang at Jiujiang' },
+    kind: 'river_level',
+    river: 'xijiang',
+    position: { lon: 112.985, lat: 22.846 },
+    adminCode: NANHAI_ADMIN_CODE,
+    address: '九江镇西江大堤',
+    unit: 'm',
+    thresholds: { warning: 6.0, guaranteed: 7.2 },
+  },
+  {
+    datastreamId: 18,
+    stationId: 'shishan-beijiang',
+    name: { zh: '北江狮山水位站', en: 'Beijiang at Shishan' },
+    kind: 'river_level',
+    river: 'beijiang',
+    position: { lon: 112.958, lat: 23.158 },
+    adminCode: NANHAI_ADMIN_CODE,
+    address: '狮山镇北江大堤',
+    unit: 'm',
+    thresholds: { warning: 8.5, guaranteed: 10.0 },
+  },
+  {
+    datastreamId: 19,
+    stationId: 'guicheng-foshan-waterway',
+    name: { zh: '佛山水道桂城水位站', en: 'Foshan waterway at Guicheng' },
+    kind: 'river_level',
+    river: 'foshan-waterway',
+    position: { lon: 113.128, lat: 23.032 },
+    adminCode: NANHAI_ADMIN_CODE,
+    address: '桂城街道佛山水道',
+    unit: 'm',
+    thresholds: { warning: 2.6, guaranteed: 3.3 },
+  },
+  {
+    datastreamId: 20,
+    stationId: 'pingzhou-waterway',
+    name: { zh: '平洲水道平洲水位站', en: 'Pingzhou waterway' },
+    kind: 'river_level',
+    river: 'pingzhou-waterway',
+    position: { lon: 113.196, lat: 23.012 },
+    adminCode: NANHAI_ADMIN_CODE,
+    address: '桂城街道平洲',
+    unit: 'm',
+    thresholds: { warning: 2.5, guaranteed: 3.2 },
+  },
+  ...(
+    [
+      [21, 'guicheng', 113.152, 23.04],
+      [22, 'dali', 113.118, 23.106],
+      [23, 'lishui', 113.148, 23.19],
+      [24, 'xiqiao', 112.968, 22.94],
+    ] as const
+  ).map(([id, town, lon, lat]): GaugeStation => ({
+    datastreamId: id,
+    stationId: `rain-${town}`,
+    name: {
+      zh: `${NANHAI_TOWNS.find((t) => t.code === town)?.name.zh ?? town}雨量站`,
+      en: `${NANHAI_TOWNS.find((t) => t.code === town)?.name.en ?? town} rain gauge`,
+    },
+    kind: 'rainfall',
+    position: { lon, lat },
+    adminCode: NANHAI_ADMIN_CODE,
+    unit: 'mm',
+    thresholds: { blue: 20, yellow: 30, orange: 50, red: 80 },
+  })),
+  {
+    datastreamId: 25,
+    stationId: 'haiba-underpass',
+    name: { zh: '海八路下穿隧道积水监测点', en: 'Haiba Road underpass depth sensor' },
+    kind: 'waterlogging_depth',
+    position: { lon: 113.157, lat: 23.034 },
+    adminCode: NANHAI_ADMIN_CODE,
+    address: '桂城街道海八路下穿隧道',
+    unit: 'm',
+    thresholds: { warning: 0.15, danger: 0.3 },
+  },
+  {
+    datastreamId: 26,
+    stationId: 'jiujiang-water-quality',
+    name: { zh: '西江九江水质自动监测站', en: 'Xijiang water quality station at Jiujiang' },
+    kind: 'water_quality',
+    river: 'xijiang',
+    position: { lon: 112.992, lat: 22.836 },
+    adminCode: NANHAI_ADMIN_CODE,
+    address: '九江镇西江水厂取水口',
+    unit: '1',
+    thresholds: { alarm: 60 },
+  },
+];
+
+/** Open311 service codes of the 12345 platform, mapped to the urban and market vocabularies. */
+export const OPEN311_SERVICE_CODES: Readonly<
+  Record<string, { department: 'urban' | 'market'; type: string }>
+> = {
+  '001': { department: 'urban', type: 'waterlogging' },
+  '002': { department: 'urban', type: 'road_damage' },
+  '003': { department: 'urban', type: 'manhole_cover' },
+  '004': { department: 'urban', type: 'tree_fallen' },
+  '005': { department: 'urban', type: 'structure_danger' },
+  '006': { department: 'urban', type: 'road_damage' },
+  '007': { department: 'urban', type: 'gas_smell' },
+  '008': { department: 'urban', type: 'illegal_construction' },
+  '009': { department: 'urban', type: 'street_vendor' },
+  '010': { department: 'urban', type: 'garbage' },
+  '011': { department: 'urban', type: 'noise' },
+  '012': { department: 'urban', type: 'crowd_complaint' },
+  '013': { department: 'urban', type: 'petition' },
+  '101': { department: 'market', type: 'complaint' },
+  '102': { department: 'market', type: 'food_complaint' },
+  '103': { department: 'market', type: 'price_complaint' },
+  '104': { department: 'market', type: 'elevator_entrapment' },
+  '105': { department: 'market', type: 'gas_cylinder' },
+};

@@ -1,0 +1,142 @@
+/**
+ * The feed simulator: the six departments' everyday feeds over Nanhai District plus scripted
+ * scenarios, in Exercise status unless told otherwise, through the real ingest endpoints.
+ * Control API (127.0.0.1:8190): GET /healthz, GET /status, GET /scenarios, POST /scenarios/:name.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import { DEPARTMENT_CODES, type DepartmentCode } from '@liandong/contracts';
+import { createSender } from './adapters/sender.ts';
+import { SCENARIOS, scenarioByName } from './domain/scenarios/index.ts';
+import { createSimulation } from './simulation.ts';
+import { loadSimulatorConfig, type SimulatorConfig } from './simulator.config.ts';
+
+function configOrExit(): SimulatorConfig {
+  try {
+    return loadSimulatorConfig();
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(78);
+  }
+}
+const config = configOrExit();
+
+function log(level: 'info' | 'warn' | 'error', msg: string, extra: Record<string, unknown> = {}) {
+  process.stdout.write(
+    `${JSON.stringify({ level, time: new Date().toISOString(), service: 'simulator', msg, ...extra })}\n`,
+  );
+}
+
+function loadKeys(): Partial<Record<DepartmentCode, string>> {
+  if (config.SIM_KEYS) return JSON.parse(config.SIM_KEYS) as Partial<Record<DepartmentCode, string>>;
+  const file =
+    config.SIM_CREDENTIALS_FILE ??
+    fileURLToPath(new URL('../../../.data/demo-credentials.json', import.meta.url));
+  if (!existsSync(file)) {
+    log(
+      'error',
+      `no department keys: ${file} does not exist (pnpm admin demo-credentials writes it) and SIM_KEYS is unset`,
+    );
+    process.exit(78);
+  }
+  return (JSON.parse(readFileSync(file, 'utf8')) as { keys: Partial<Record<DepartmentCode, string>> }).keys;
+}
+
+const keys = loadKeys();
+const missing = DEPARTMENT_CODES.filter((d) => !keys[d]);
+if (missing.length) log('warn', `no key for ${missing.join(', ')}: their records cannot be sent`);
+
+const sender = createSender({ host: config.SIM_HOST, keys, log });
+const simulation = createSimulation({
+  sender,
+  seed: config.SIM_SEED,
+  runId: randomBytes(3).toString('hex'),
+  speed: config.SIM_SPEED,
+  status: config.SIM_STATUS,
+  background: config.SIM_BACKGROUND,
+});
+simulation.start();
+
+const scheduled =
+  config.SIM_SCENARIOS === 'none'
+    ? []
+    : config.SIM_SCENARIOS === 'all'
+      ? [...SCENARIOS]
+      : config.SIM_SCENARIOS.split(',').map((name) => {
+          const scenario = scenarioByName(name.trim());
+          if (!scenario)
+            throw new Error(`unknown scenario "${name}": ${SCENARIOS.map((s) => s.name).join(', ')}`);
+          return scenario;
+        });
+let nextScheduled = 0;
+const schedule = setInterval(() => {
+  const scenario = scheduled[nextScheduled % scheduled.length];
+  if (!scenario) return;
+  nextScheduled += 1;
+  log('info', `scenario ${scenario.name} started (scheduled)`, simulation.startScenario(scenario));
+}, config.SIM_SCENARIO_EVERY_MINUTES * 60_000);
+if (scheduled[0]) {
+  // The first scheduled scenario starts a minute after launch, once the background is flowing.
+  setTimeout(() => {
+    const scenario = scheduled[0];
+    if (!scenario) return;
+    nextScheduled = 1;
+    log('info', `scenario ${scenario.name} started (scheduled)`, simulation.startScenario(scenario));
+  }, 60_000).unref();
+}
+
+const app = Fastify({ logger: false });
+const token = config.SIM_CONTROL_TOKEN;
+app.addHook('onRequest', async (request, reply) => {
+  if (!token || request.url === '/healthz') return;
+  const given = Buffer.from(request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '');
+  const expected = Buffer.from(token);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    await reply
+      .status(401)
+      .type('application/problem+json')
+      .send({ title: 'Authentication is required', status: 401 });
+  }
+});
+app.get('/healthz', async () => ({ status: 'ok' }));
+app.get('/status', async () => simulation.status());
+app.get('/scenarios', async () =>
+  SCENARIOS.map((s) => ({
+    name: s.name,
+    title: s.title,
+    durationMinutes: s.durationMs / 60_000,
+    expected: s.expected,
+  })),
+);
+app.post<{ Params: { name: string } }>('/scenarios/:name', async (request, reply) => {
+  const scenario = scenarioByName(request.params.name);
+  if (!scenario) {
+    return reply
+      .status(404)
+      .type('application/problem+json')
+      .send({
+        title: 'Not found',
+        status: 404,
+        detail: `no scenario "${request.params.name}": ${SCENARIOS.map((s) => s.name).join(', ')}`,
+      });
+  }
+  const run = simulation.startScenario(scenario);
+  log('info', `scenario ${scenario.name} started (on request)`, run);
+  return reply.status(202).send({ scenario: scenario.name, ...run });
+});
+await app.listen({ host: '127.0.0.1', port: config.SIM_PORT });
+log(
+  'info',
+  `simulating at speed ${config.SIM_SPEED} in ${config.SIM_STATUS} status; control API on ${config.SIM_PORT}`,
+);
+
+async function shutdown() {
+  clearInterval(schedule);
+  await simulation.stop();
+  await app.close();
+  process.exit(0);
+}
+process.on('SIGTERM', () => void shutdown());
+process.on('SIGINT', () => void shutdown());

@@ -1,0 +1,48 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+export const SimulatorConfig = Type.Object({
+  SIM_HOST: Type.String({ default: '127.0.0.1', description: 'host of the ingest services' }),
+  SIM_PORT: Type.Integer({ default: 8190, minimum: 1, maximum: 65535, description: 'control API port' }),
+  SIM_SPEED: Type.Number({
+    default: 1,
+    minimum: 0.1,
+    maximum: 1000,
+    description: 'simulated minutes per real minute',
+  }),
+  SIM_STATUS: Type.Union([Type.Literal('Exercise'), Type.Literal('Test'), Type.Literal('Actual')], {
+    default: 'Exercise',
+  }),
+  SIM_BACKGROUND: Type.Boolean({ default: true }),
+  SIM_SCENARIOS: Type.String({
+    default: 'all',
+    description: 'scenarios played on a schedule: all, none, or a comma list',
+  }),
+  SIM_SCENARIO_EVERY_MINUTES: Type.Number({
+    default: 20,
+    minimum: 1,
+    description: 'real minutes between scheduled scenarios',
+  }),
+  SIM_SEED: Type.Integer({ default: 20260601 }),
+  SIM_CREDENTIALS_FILE: Type.Optional(
+    Type.String({ description: 'demo credentials JSON (keys per department)' }),
+  ),
+  SIM_KEYS: Type.Optional(
+    Type.String({ description: 'JSON object of department keys, instead of the file' }),
+  ),
+  SIM_CONTROL_TOKEN: Type.Optional(
+    Type.String({ minLength: 16, description: 'bearer token the control API requires' }),
+  ),
+  LOG_LEVEL: Type.String({ default: 'info' }),
+});
+export type SimulatorConfig = Static<typeof SimulatorConfig>;
+
+/** The only reader of process.env in the simulator; stops with a message naming each bad variable. */
+export function loadSimulatorConfig(env: Record<string, string | undefined> = process.env): SimulatorConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(SimulatorConfig.properties)) if (env[key]) raw[key] = env[key];
+  const value = Value.Convert(SimulatorConfig, Value.Default(SimulatorConfig, raw));
+  if (Value.Check(SimulatorConfig, value)) return value;
+  const problems = [...Value.Errors(SimulatorConfig, value)].map((e) => `${e.path.slice(1)}: ${e.message}`);
+  throw new Error(`Invalid simulator configuration:\n  - ${problems.join('\n  - ')}`);
+}
