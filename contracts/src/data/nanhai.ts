@@ -60,7 +60,7 @@ export const NANHAI_TOWNS: readonly Town[] = [
 /**
  * The demo gauge registry. Thresholds by kind: river_level `warning` (警戒水位) and `guaranteed`
  * (保证水位) in metres; rainfall `blue`/`yellow`/`orange`/`red` in mm per hour; waterlogging_depth
- * `warning` and `danger` in metres of water on the road; water_quality `alarm` of its index.
+ * `blue`/`yellow`/`orange`/`red` in metres of water on the road; water_quality `alarm` of its index.
  */
 export const NANHAI_GAUGES: readonly GaugeStation[] = [
   {
@@ -140,7 +140,7 @@ export const NANHAI_GAUGES: readonly GaugeStation[] = [
     adminCode: NANHAI_ADMIN_CODE,
     address: '桂城街道海八路下穿隧道',
     unit: 'm',
-    thresholds: { warning: 0.15, danger: 0.3 },
+    thresholds: { blue: 0.1, yellow: 0.15, orange: 0.3, red: 0.5 },
   },
   {
     datastreamId: 26,
