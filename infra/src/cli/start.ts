@@ -18,6 +18,9 @@ const env: NodeJS.ProcessEnv & { DATABASE_URL: string } = {
   DATABASE_URL: process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL,
 };
 const logsDir = join(dataDir(), 'logs');
+/** Shifts every service port (8080, 8101–8106, 8190), to run a second system beside the first. */
+const portOffset = Number(process.env['LIANDONG_PORT_OFFSET'] ?? 0);
+const portOf = (spec: LocalProcess) => (spec.port === undefined ? undefined : spec.port + portOffset);
 const children: { process: ChildProcess; spec: LocalProcess }[] = [];
 let kafkaStartedHere = false;
 let stopping = false;
@@ -40,7 +43,8 @@ function startProcess(spec: LocalProcess, kafkaBrokers: string): ChildProcess {
     env: {
       ...env,
       KAFKA_BROKERS: kafkaBrokers,
-      ...(spec.port ? { PORT: String(spec.port) } : {}),
+      ...(spec.port ? { PORT: String(portOf(spec)) } : {}),
+      SIM_INGEST_PORT_OFFSET: String(portOffset),
       ...spec.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -59,11 +63,12 @@ function startProcess(spec: LocalProcess, kafkaBrokers: string): ChildProcess {
 }
 
 async function waitHealthy(spec: LocalProcess, timeoutMs = 60_000): Promise<void> {
-  if (!spec.port) return;
+  const port = portOf(spec);
+  if (!port) return;
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     try {
-      const response = await fetch(`http://127.0.0.1:${spec.port}/healthz`);
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
       if (response.ok) return;
     } catch {
       // not up yet
@@ -123,7 +128,10 @@ try {
   await Promise.all(LOCAL_PROCESSES.map((spec) => waitHealthy(spec)));
   say('all services are up:');
   for (const spec of LOCAL_PROCESSES) {
-    say(`  ${spec.name.padEnd(16)} ${spec.port ? `http://127.0.0.1:${spec.port}  (docs: /docs)` : ''}`);
+    const port = portOf(spec);
+    say(
+      `  ${spec.name.padEnd(16)} ${port ? `http://127.0.0.1:${port}${spec.docs === false ? '' : '  (docs: /docs)'}` : ''}`,
+    );
   }
   say(`logs in ${logsDir}; demo keys and users in ${join(dataDir(), 'demo-credentials.json')}`);
   say('Ctrl-C stops everything.');

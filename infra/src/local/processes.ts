@@ -9,8 +9,10 @@ export interface LocalProcess {
   /** Entry point, relative to `dir`, run with tsx. */
   entry: string;
   env?: Record<string, string>;
-  /** Port whose /healthz answers once it is up. */
+  /** Port whose /healthz answers once it is up (LIANDONG_PORT_OFFSET is added). */
   port?: number;
+  /** Whether it serves API docs at /docs. */
+  docs?: boolean;
 }
 
 export const LOCAL_PROCESSES: LocalProcess[] = [

@@ -48,7 +48,7 @@ const keys = loadKeys();
 const missing = DEPARTMENT_CODES.filter((d) => !keys[d]);
 if (missing.length) log('warn', `no key for ${missing.join(', ')}: their records cannot be sent`);
 
-const sender = createSender({ host: config.SIM_HOST, keys, log });
+const sender = createSender({ host: config.SIM_HOST, portOffset: config.SIM_INGEST_PORT_OFFSET, keys, log });
 const simulation = createSimulation({
   sender,
   seed: config.SIM_SEED,
@@ -126,10 +126,10 @@ app.post<{ Params: { name: string } }>('/scenarios/:name', async (request, reply
   log('info', `scenario ${scenario.name} started (on request)`, run);
   return reply.status(202).send({ scenario: scenario.name, ...run });
 });
-await app.listen({ host: '127.0.0.1', port: config.SIM_PORT });
+await app.listen({ host: '127.0.0.1', port: config.PORT });
 log(
   'info',
-  `simulating at speed ${config.SIM_SPEED} in ${config.SIM_STATUS} status; control API on ${config.SIM_PORT}`,
+  `simulating at speed ${config.SIM_SPEED} in ${config.SIM_STATUS} status; control API on ${config.PORT}`,
 );
 
 async function shutdown() {

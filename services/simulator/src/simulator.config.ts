@@ -3,7 +3,12 @@ import { Value } from '@sinclair/typebox/value';
 
 export const SimulatorConfig = Type.Object({
   SIM_HOST: Type.String({ default: '127.0.0.1', description: 'host of the ingest services' }),
-  SIM_PORT: Type.Integer({ default: 8190, minimum: 1, maximum: 65535, description: 'control API port' }),
+  PORT: Type.Integer({ default: 8190, minimum: 1, maximum: 65535, description: 'control API port' }),
+  SIM_INGEST_PORT_OFFSET: Type.Integer({
+    default: 0,
+    minimum: 0,
+    description: 'added to the registry ports of the ingest services (8101–8106)',
+  }),
   SIM_SPEED: Type.Number({
     default: 1,
     minimum: 0.1,

@@ -17,6 +17,8 @@ export interface SenderStats {
 
 export interface SenderOptions {
   host: string;
+  /** Added to each department's registry ingest port. */
+  portOffset?: number;
   keys: Partial<Record<DepartmentCode, string>>;
   log: (level: 'info' | 'warn' | 'error', message: string, extra?: Record<string, unknown>) => void;
   maxAttempts?: number;
@@ -63,7 +65,8 @@ export function createSender(options: SenderOptions) {
       options.log('error', `no key for ${department}: run pnpm admin demo-credentials or set SIM_KEYS`);
       return;
     }
-    const url = `http://${options.host}:${departmentEntry(department).ingestPort ?? 0}/v1/events`;
+    const port = (departmentEntry(department).ingestPort ?? 0) + (options.portOffset ?? 0);
+    const url = `http://${options.host}:${port}/v1/events`;
     for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
       let status = 0;
       let reply: Reply = {};
