@@ -1,6 +1,7 @@
 /** Tests only: the public sample messages in services/ingest-kit/fixtures, byte for byte. */
 import { readFileSync } from 'node:fs';
 import { NormalizedEvent, validator, type DepartmentCode } from '@liandong/contracts';
+import { AppError } from '@liandong/errors';
 import type { NormalizeContext, RecordOutcome } from '../domain/outcome.ts';
 
 export function fixture(path: string): string {
@@ -35,4 +36,15 @@ export function refusal(outcome: RecordOutcome | undefined): Extract<RecordOutco
   if (!outcome) throw new Error('no outcome');
   if (outcome.ok) throw new Error(`expected a refusal, got event ${outcome.event.id}`);
   return outcome;
+}
+
+/** The AppError `run` throws; fails when it throws nothing or something else. */
+export function thrownAppError(run: () => unknown): AppError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected an AppError');
 }

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AppError } from '@liandong/errors';
+import { thrownAppError } from './fixture.testing.ts';
 import { childElement, childElements, childText, parseXml } from './xml.parser.ts';
-
-function failure(run: () => unknown): AppError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected an AppError');
-}
 
 const CAP_NS = 'urn:oasis:names:tc:emergency:cap:1.2';
 
@@ -44,7 +34,7 @@ describe('parseXml', () => {
   });
 
   it('given an XXE attempt with SYSTEM "file:///etc/passwd", then it is refused as unsafe before any entity is read', () => {
-    const error = failure(() =>
+    const error = thrownAppError(() =>
       parseXml(
         '<?xml version="1.0"?>\n<!DOCTYPE alert [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n<alert>&xxe;</alert>',
       ),
@@ -68,26 +58,26 @@ describe('parseXml', () => {
       '<lolz>&lol9;</lolz>',
     ].join('\n');
     const started = Date.now();
-    const error = failure(() => parseXml(lol));
+    const error = thrownAppError(() => parseXml(lol));
     expect(error.code).toBe('unsafe_xml');
     expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('given a DOCTYPE without entities, then it is refused all the same', () => {
-    expect(failure(() => parseXml('<!DOCTYPE alert SYSTEM "http://example.org/x.dtd"><alert/>')).code).toBe(
-      'unsafe_xml',
-    );
+    expect(
+      thrownAppError(() => parseXml('<!DOCTYPE alert SYSTEM "http://example.org/x.dtd"><alert/>')).code,
+    ).toBe('unsafe_xml');
   });
 
   it('given an entity that no one declared, then the body is malformed with its line and column', () => {
-    const error = failure(() => parseXml('<alert>\n  <note>&xxe;</note>\n</alert>'));
+    const error = thrownAppError(() => parseXml('<alert>\n  <note>&xxe;</note>\n</alert>'));
     expect(error.code).toBe('malformed_body');
     expect(error.message).toMatch(/line 2, column \d+: undefined entity/);
   });
 
   it('given nesting deeper than the limit, then it is refused as unsafe', () => {
     const deep = `${'<a>'.repeat(65)}${'</a>'.repeat(65)}`;
-    const error = failure(() => parseXml(deep));
+    const error = thrownAppError(() => parseXml(deep));
     expect(error.code).toBe('unsafe_xml');
     expect(error.message).toMatch(/more than 64 deep/);
     expect(() => parseXml(`${'<a>'.repeat(64)}${'</a>'.repeat(64)}`)).not.toThrow();
@@ -95,28 +85,30 @@ describe('parseXml', () => {
 
   it('given a huge document, then it is refused by size, by element count and by text length', () => {
     const many = `<r>${'<i/>'.repeat(2001)}</r>`;
-    expect(failure(() => parseXml(many, { maxElements: 2000 })).message).toMatch(/more than 2000 elements/);
+    expect(thrownAppError(() => parseXml(many, { maxElements: 2000 })).message).toMatch(
+      /more than 2000 elements/,
+    );
     expect(() => parseXml(many, { maxElements: 2002 })).not.toThrow();
     const big = `<r>${'x'.repeat(6 * 1024 * 1024)}</r>`;
-    const bySize = failure(() => parseXml(big));
+    const bySize = thrownAppError(() => parseXml(big));
     expect(bySize.code).toBe('unsafe_xml');
     expect(bySize.message).toMatch(/more than the 5242880 accepted/);
-    const longText = failure(() => parseXml(`<r>${'x'.repeat(2000)}</r>`, { maxTextLength: 1000 }));
+    const longText = thrownAppError(() => parseXml(`<r>${'x'.repeat(2000)}</r>`, { maxTextLength: 1000 }));
     expect(longText.code).toBe('unsafe_xml');
     expect(longText.message).toMatch(/text of <r> is longer than 1000/);
   });
 
   it('given malformed XML, then the message names line and column', () => {
-    const error = failure(() => parseXml('<alert>\n  <info>\n</alert>'));
+    const error = thrownAppError(() => parseXml('<alert>\n  <info>\n</alert>'));
     expect(error.code).toBe('malformed_body');
     expect(error.message).toMatch(/^the body is not well-formed XML at line 3, column \d+: /);
-    expect(failure(() => parseXml('<a/><b/>')).message).toMatch(/only one root/);
-    expect(failure(() => parseXml('')).code).toBe('malformed_body');
-    expect(failure(() => parseXml('<p:a/>')).message).toMatch(/unbound namespace prefix/);
+    expect(thrownAppError(() => parseXml('<a/><b/>')).message).toMatch(/only one root/);
+    expect(thrownAppError(() => parseXml('')).code).toBe('malformed_body');
+    expect(thrownAppError(() => parseXml('<p:a/>')).message).toMatch(/unbound namespace prefix/);
   });
 
   it('given a declared encoding other than UTF-8, then it is refused with what to do', () => {
-    const error = failure(() => parseXml('<?xml version="1.0" encoding="GB2312"?><a/>'));
+    const error = thrownAppError(() => parseXml('<?xml version="1.0" encoding="GB2312"?><a/>'));
     expect(error.code).toBe('malformed_body');
     expect(error.message).toMatch(/encode the document in UTF-8/);
   });
