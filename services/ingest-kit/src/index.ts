@@ -10,6 +10,7 @@ export * from './formats/cap.geometry.ts';
 export * from './formats/cap.normalizer.ts';
 export * from './formats/open311.normalizer.ts';
 export * from './formats/xml-body.normalizer.ts';
+export * from './formats/sensorthings.normalizer.ts';
 export * from './adapters/key.repository.ts';
 export * from './adapters/record.repository.ts';
 export * from './definition.ts';
