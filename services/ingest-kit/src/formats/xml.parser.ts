@@ -71,6 +71,7 @@ function unsafe(message: string, line?: number, column?: number): AppError {
 /** Gives each element an XPath-like path; a position only where same-named siblings exist. */
 function assignPaths(element: Building, path: string): void {
   element.path = path;
+  if (element.children.length === 0) return;
   const counts = new Map<string, number>();
   for (const child of element.children) {
     const key = `${child.uri}\u0000${child.name}`;
