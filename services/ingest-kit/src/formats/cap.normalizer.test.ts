@@ -379,6 +379,23 @@ describe('normalizeCapDocument: rules', () => {
     expect(swapped.issues[0]?.message).toMatch(/latitude must be .*CAP writes latitude first/);
   });
 
+  it('given a responseType outside CAP 1.2 and no category, then both are named', () => {
+    const info = zhInfo()
+      .replace('<category>Security</category>', '')
+      .replace(
+        '<certainty>Observed</certainty>',
+        '<certainty>Observed</certainty><responseType>Panic</responseType>',
+      );
+    const refused = refusal(normalizeCapDocument(alertXml({ infos: [info] }), context)[0]);
+    expect(refused.issues.map((i) => [i.pointer, i.code])).toEqual([
+      ['/alert/info/category', 'missing_field'],
+      ['/alert/info/responseType', 'invalid_field'],
+    ]);
+    expect(refused.issues[1]?.message).toMatch(
+      /"Panic" is not a CAP 1.2 responseType: use one of Shelter, Evacuate/,
+    );
+  });
+
   it('given a missing identifier or a comma in it, then the refusal says so', () => {
     const missing = refusal(normalizeCapDocument(alertXml({ identifier: '' }), context)[0]);
     expect(missing.issues[0]).toMatchObject({ pointer: '/alert/identifier', code: 'missing_field' });

@@ -66,7 +66,7 @@ export interface CapInfo {
   language: string;
   categories: CapCategory[];
   event: string;
-  responseTypes: string[];
+  responseTypes: (typeof CAP_RESPONSE_TYPES)[number][];
   urgency: string;
   severity: (typeof CAP_SEVERITIES)[number];
   certainty: string;
@@ -144,6 +144,23 @@ class Reader {
     return value as T;
   }
 
+  /** Every `name` child, each of which must be one of `allowed`. */
+  allOf<T extends string>(parent: XmlElement, name: string, allowed: readonly T[]): T[] {
+    const values: T[] = [];
+    for (const element of childElements(parent, name, this.ns)) {
+      const value = element.text.trim();
+      if ((allowed as readonly string[]).includes(value)) values.push(value as T);
+      else {
+        this.issues.push({
+          pointer: element.path,
+          code: 'invalid_field',
+          message: `"${value}" is not a CAP 1.2 ${name}: use one of ${allowed.join(', ')}`,
+        });
+      }
+    }
+    return values;
+  }
+
   time(parent: XmlElement, name: string, required: boolean): string | undefined {
     const value = this.text(parent, name, required);
     if (value === undefined) return undefined;
@@ -209,31 +226,19 @@ class Reader {
   }
 
   info(element: XmlElement): CapInfo | undefined {
-    const categories: CapCategory[] = [];
-    const categoryElements = childElements(element, 'category', this.ns);
-    if (categoryElements.length === 0) {
+    const categories = this.allOf(element, 'category', CAP_CATEGORIES);
+    if (childElements(element, 'category', this.ns).length === 0) {
       this.issues.push({
         pointer: `${element.path}/category`,
         code: 'missing_field',
         message: '<category> is required by CAP 1.2 (at least one per info)',
       });
     }
-    for (const category of categoryElements) {
-      const value = category.text.trim();
-      if ((CAP_CATEGORIES as readonly string[]).includes(value)) categories.push(value as CapCategory);
-      else {
-        this.issues.push({
-          pointer: category.path,
-          code: 'invalid_field',
-          message: `"${value}" is not a CAP 1.2 category: use one of ${CAP_CATEGORIES.join(', ')}`,
-        });
-      }
-    }
     const event = this.text(element, 'event', true);
     const urgency = this.oneOf(element, 'urgency', CAP_URGENCIES, true);
     const severity = this.oneOf(element, 'severity', CAP_SEVERITIES, true);
     const certainty = this.oneOf(element, 'certainty', CAP_CERTAINTIES, true);
-    const responseTypes = childElements(element, 'responseType', this.ns).map((e) => e.text.trim());
+    const responseTypes = this.allOf(element, 'responseType', CAP_RESPONSE_TYPES);
     const effective = this.time(element, 'effective', false);
     const onset = this.time(element, 'onset', false);
     const expires = this.time(element, 'expires', false);
