@@ -186,6 +186,14 @@ describe('Open311 requests → urban events', () => {
     const [lon, lat] = event.location?.coordinates ?? [];
     expect(lon).toBeLessThan(113.1494 - 0.004);
     expect(lat).toBeGreaterThan(23.0302 + 0.002);
+    const sanFrancisco = refusal(
+      urban.normalize({ ...request, lat: 37.762221815, long: -122.4651145 }, 0, {
+        ...context,
+        defaultCrs: 'GCJ02',
+      }),
+    );
+    expect(sanFrancisco.issues[0]).toMatchObject({ pointer: '', code: 'invalid_coordinates' });
+    expect(sanFrancisco.issues[0]?.message).toMatch(/GCJ02 is defined only within China/);
   });
 
   it('given bad fields, then each refusal names the field', () => {

@@ -166,8 +166,8 @@ function locationOf(
   }
   const converted = toWgs84(Number(lon), Number(lat), crs, '');
   if (converted.ok) return { location: converted.point };
-  const field =
-    converted.issue.pointer === '/lon' ? 'long' : converted.issue.pointer === '/lat' ? 'lat' : 'long';
+  // toWgs84 names /lon or /lat, or '' for a pair outside the CRS's domain: Open311 calls them long and lat.
+  const field = ({ '/lon': 'long', '/lat': 'lat' } as Record<string, string>)[converted.issue.pointer] ?? '';
   return {
     issue: { pointer: where.at(field), code: 'invalid_coordinates', message: converted.issue.message },
   };
