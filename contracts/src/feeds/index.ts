@@ -1,6 +1,7 @@
 export * from './common.ts';
 export * from './police.ts';
 export * from './urban.ts';
+export * from './open311.ts';
 export * from './market.ts';
 export * from './health.ts';
 export * from './traffic.ts';

@@ -35,7 +35,8 @@ export const GAUGE_MEASUREMENT: Record<GaugeKind, { name: string; unit: string }
  * One station of the gauge registry: which SensorThings Datastream feeds it, where it is and
  * the levels that matter. River levels: `warning` (警戒水位) and `guaranteed` (保证水位), metres
  * above the Pearl River datum; rainfall: mm in the past hour for blue/yellow/orange/red;
- * waterlogging: depth in metres; water quality: an alarm value of its index.
+ * waterlogging: depth in metres for blue/yellow/orange/red; water quality: an alarm value of its
+ * index. Thresholds are in the measurement's unit (GAUGE_MEASUREMENT), whatever `unit` says.
  */
 export const GaugeStation = Type.Object(
   {
@@ -59,7 +60,7 @@ export const GaugeStation = Type.Object(
     unit: Type.String({ description: 'Unit of the Datastream results (m, mm, …)' }),
     thresholds: Type.Record(Type.String(), Type.Number(), {
       description:
-        'Named levels: warning/guaranteed (river), blue/yellow/orange/red (rainfall), alarm (quality)',
+        'Named levels: warning/guaranteed (river), blue/yellow/orange/red (rainfall, waterlogging), alarm (quality)',
     }),
   },
   { $id: 'GaugeStation', additionalProperties: false },

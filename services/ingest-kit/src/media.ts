@@ -50,16 +50,33 @@ export function parseJsonBody(text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    const message = (error as Error).message;
-    // V8's message carries no position on Node 20; a tolerant parser finds the first error's offset.
-    const errors: ParseError[] = [];
-    parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
-    const first = errors[0];
-    const where = first ? lineColumn(text, first.offset) : undefined;
-    throw new AppError(
-      'malformed_body',
-      `the body is not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ''}: ${message}`,
-      { errors: [{ pointer: '', code: 'malformed_json', message }] },
-    );
+    throw jsonSyntaxError(text, error);
   }
+}
+
+/**
+ * The AppError for a JSON syntax error in `text`. `locate` turns an offset of `text` into the
+ * line and column a person should look at (by default in `text` itself; a parser that rewrote
+ * the body first maps back to what was sent).
+ */
+export function jsonSyntaxError(
+  text: string,
+  error: unknown,
+  locate: (offset: number) => { line: number; column: number } = (offset) => lineColumn(text, offset),
+): AppError {
+  // V8's own position counts in the text it parsed; the line and column below say where it is.
+  const message = (error instanceof Error ? error.message : String(error)).replace(
+    /\s+(in JSON\s+)?at position \d+.*$/s,
+    '',
+  );
+  // V8's message carries no position on Node 20; a tolerant parser finds the first error's offset.
+  const errors: ParseError[] = [];
+  parseTree(text, errors, { allowTrailingComma: false, disallowComments: true });
+  const first = errors[0];
+  const where = first ? locate(first.offset) : undefined;
+  return new AppError(
+    'malformed_body',
+    `the body is not valid JSON${where ? ` at line ${where.line}, column ${where.column}` : ''}: ${message}`,
+    { errors: [{ pointer: '', code: 'malformed_json', message }] },
+  );
 }

@@ -9,7 +9,7 @@ import {
 import { toWgs84 } from './coordinates.ts';
 import { eventIdFor } from './event-id.ts';
 import { rejected, type NormalizeContext, type RecordIssue, type RecordOutcome } from './outcome.ts';
-import { MAX_FUTURE_SKEW_MS, toUtc } from './time.ts';
+import { futureSkewIssue, toUtc } from './time.ts';
 
 /** The fields every event gets from the common part of a department JSON record. */
 export type BaseEvent = Pick<
@@ -76,13 +76,8 @@ export function normalizeJsonRecord<S extends TSchema>(
   const issues: RecordIssue[] = [];
 
   const occurredAt = toUtc((record as Record<string, unknown>)[feed.occurredAtField]);
-  if (occurredAt && Date.parse(occurredAt) - context.receivedAt.getTime() > MAX_FUTURE_SKEW_MS) {
-    issues.push({
-      pointer: `/${feed.occurredAtField}`,
-      code: 'in_future',
-      message: `lies more than ${MAX_FUTURE_SKEW_MS / 60000} minutes after the time it was received (check the sender's clock and offset)`,
-    });
-  }
+  const skew = futureSkewIssue(occurredAt, context.receivedAt, `/${feed.occurredAtField}`);
+  if (skew) issues.push(skew);
 
   let crs: Crs | undefined;
   let location: NormalizedEvent['location'];

@@ -1,0 +1,47 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Nullable } from '../common.ts';
+import { SourceTime } from './common.ts';
+
+const Identifier = Type.Union([Type.String({ minLength: 1, maxLength: 128 }), Type.Integer({ minimum: 0 })]);
+const NumericText = Type.String({ pattern: '^\\s*[-+]?(\\d+(\\.\\d*)?|\\.\\d+)\\s*$' });
+const OptionalText = (maxLength: number, description?: string) =>
+  Type.Optional(Nullable(Type.String({ maxLength, ...(description ? { description } : {}) })));
+
+/**
+ * One Open311 GeoReport v2 service request as `GET /requests` returns it (JSON element or XML
+ * `<request>`; in XML every value is text). Identifiers may come as numbers, as in the
+ * specification's own example; `null` stands for absent. Extensions and personal data
+ * (first_name, email, phone, …) are allowed through and kept only in the raw record.
+ */
+export const Open311ServiceRequest = Type.Object(
+  {
+    service_request_id: Identifier,
+    status: Type.Union([Type.Literal('open'), Type.Literal('closed')]),
+    status_notes: OptionalText(4000),
+    service_name: OptionalText(200),
+    service_code: Type.Union([Type.String({ minLength: 1, maxLength: 64 }), Type.Integer({ minimum: 0 })], {
+      description: 'Mapped through the ingest service’s code table to the department vocabulary',
+    }),
+    description: OptionalText(4000),
+    agency_responsible: OptionalText(200),
+    service_notice: OptionalText(4000),
+    requested_datetime: SourceTime,
+    updated_datetime: Type.Optional(Nullable(SourceTime)),
+    expected_datetime: Type.Optional(Nullable(SourceTime)),
+    address: OptionalText(500),
+    address_id: Type.Optional(Nullable(Identifier)),
+    zipcode: Type.Optional(Nullable(Identifier)),
+    lat: Type.Optional(Nullable(Type.Union([Type.Number({ minimum: -90, maximum: 90 }), NumericText]))),
+    long: Type.Optional(Nullable(Type.Union([Type.Number({ minimum: -180, maximum: 180 }), NumericText]))),
+    media_url: OptionalText(2000, 'Trimmed; http or https only'),
+  },
+  { $id: 'Open311ServiceRequest', additionalProperties: true },
+);
+export type Open311ServiceRequest = Static<typeof Open311ServiceRequest>;
+
+/** An ingest service's table from Open311 service_code to a key of its department's vocabulary. */
+export const Open311CodeTable = Type.Record(Type.String({ minLength: 1 }), Type.String({ minLength: 1 }), {
+  $id: 'Open311CodeTable',
+  description: 'service_code → vocabulary key; codes not in the table become `other`',
+});
+export type Open311CodeTable = Static<typeof Open311CodeTable>;
