@@ -5,6 +5,7 @@ import { DepartmentEntrySchema } from './departments.ts';
 import { NormalizedEvent } from './event.ts';
 import { HealthRecord } from './feeds/health.ts';
 import { MarketRecord } from './feeds/market.ts';
+import { Open311ServiceRequest } from './feeds/open311.ts';
 import { PoliceRecord } from './feeds/police.ts';
 import { TrafficRecord } from './feeds/traffic.ts';
 import { GaugeStation, SensorThingsObservation } from './feeds/water.ts';
@@ -46,6 +47,11 @@ export const CONTRACT_CATALOG: readonly CatalogEntry[] = [
   entry('feed', MarketRecord, 'A 12315 complaint, inspection or special-equipment report (market JSON)'),
   entry('feed', HealthRecord, 'A case report, syndromic count or 120 dispatch (health JSON)'),
   entry('feed', TrafficRecord, 'An accident, congestion or closure (traffic JSON, DATEX II vocabulary)'),
+  entry(
+    'feed',
+    Open311ServiceRequest,
+    'An Open311 GeoReport v2 service request (urban, market; JSON or XML)',
+  ),
   entry('feed', SensorThingsObservation, 'An OGC SensorThings 1.1 Observation (water)'),
   entry('data', GaugeStation, 'A station of the water gauge registry'),
   entry('data', DepartmentEntrySchema, 'An entry of the department registry'),

@@ -179,3 +179,12 @@ export const OPEN311_SERVICE_CODES: Readonly<
   '104': { department: 'market', type: 'elevator_entrapment' },
   '105': { department: 'market', type: 'gas_cylinder' },
 };
+
+/** The code table of one department's Open311 feed: service_code → vocabulary key. */
+export function open311CodeTable(department: 'urban' | 'market'): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(OPEN311_SERVICE_CODES)
+      .filter(([, entry]) => entry.department === department)
+      .map(([code, entry]) => [code, entry.type]),
+  );
+}

@@ -34,6 +34,12 @@ export const Open311ServiceRequest = Type.Object(
     lat: Type.Optional(Nullable(Type.Union([Type.Number({ minimum: -90, maximum: 90 }), NumericText]))),
     long: Type.Optional(Nullable(Type.Union([Type.Number({ minimum: -180, maximum: 180 }), NumericText]))),
     media_url: OptionalText(2000, 'Trimmed; http or https only'),
+    liandong_status: Type.Optional(
+      Type.Union([Type.Literal('Actual'), Type.Literal('Exercise'), Type.Literal('Test')], {
+        description:
+          'Liandong extension (GeoReport has no status of the kind): Exercise marks a drill; absent is Actual',
+      }),
+    ),
   },
   { $id: 'Open311ServiceRequest', additionalProperties: true },
 );

@@ -17,4 +17,11 @@ export interface LocalProcess {
 
 export const LOCAL_PROCESSES: LocalProcess[] = [
   { name: 'ingest-police', dir: 'services/ingest-police', entry: 'src/main.ts', port: 8101 },
+  { name: 'ingest-urban', dir: 'services/ingest-urban', entry: 'src/main.ts', port: 8102 },
+  { name: 'ingest-market', dir: 'services/ingest-market', entry: 'src/main.ts', port: 8103 },
+  { name: 'ingest-health', dir: 'services/ingest-health', entry: 'src/main.ts', port: 8104 },
+  { name: 'ingest-water', dir: 'services/ingest-water', entry: 'src/main.ts', port: 8105 },
+  { name: 'ingest-traffic', dir: 'services/ingest-traffic', entry: 'src/main.ts', port: 8106 },
+  // Last: it feeds the ingest services above (Exercise status, SIM_SPEED, SIM_SCENARIOS).
+  { name: 'simulator', dir: 'services/simulator', entry: 'src/main.ts', port: 8190, docs: false },
 ];

@@ -220,6 +220,8 @@ export async function buildIngestApp(deps: IngestAppDeps) {
         sourceSystem: deps.sourceSystem,
         defaultCrs: deps.defaultCrs,
       };
+      const datastreamId = request.headers['x-datastream-id'];
+      if (typeof datastreamId === 'string' && datastreamId.trim()) context.datastreamId = datastreamId.trim();
       let outcomes: RecordOutcome[];
       let format: string;
       if (mediaType === 'application/json') {

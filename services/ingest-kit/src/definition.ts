@@ -20,6 +20,19 @@ export interface IngestDefinition {
   };
   /** Parses and normalizes one XML document into records (CAP alert, Open311 requests). */
   xml?(this: void, text: string, context: NormalizeContext): RecordOutcome[];
+  /**
+   * Upstream sources it can poll besides CAP feeds (which every service can): Open311
+   * `requests.json` (urban, market), SensorThings Observations (water).
+   */
+  pull?: {
+    open311?: {
+      parse(this: void, text: string): unknown;
+      normalize(this: void, value: unknown, index: number, context: NormalizeContext): RecordOutcome;
+    };
+    sensorthings?: {
+      normalize(this: void, value: unknown, index: number, context: NormalizeContext): RecordOutcome;
+    };
+  };
   /** The JSON Schemas of the records it accepts, served at GET /v1/schema and in /docs. */
   schemas: Record<string, TSchema>;
 }

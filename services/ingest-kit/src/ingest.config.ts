@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { commonEnv, databaseEnv, kafkaEnv } from '@liandong/config';
+import { commonEnv, databaseEnv, kafkaEnv, Secret } from '@liandong/config';
 import { Crs } from '@liandong/contracts';
 
 /** The configuration every ingest service reads (a service may add its own variables). */
@@ -24,6 +24,22 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
     }),
     KEY_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 30_000 }),
     PRODUCE_RETRIES: Type.Integer({ minimum: 1, default: 4 }),
+    PULL_INTERVAL_MS: Type.Integer({
+      minimum: 1000,
+      default: 60_000,
+      description: 'milliseconds between polls',
+    }),
+    CAP_FEED_URL: Type.Optional(
+      Type.String({ pattern: '^https?://', description: 'an http(s) URL of a CAP Atom/RSS feed' }),
+    ),
+    OPEN311_REQUESTS_URL: Type.Optional(
+      Type.String({ pattern: '^https?://', description: 'an http(s) URL of an Open311 requests.json' }),
+    ),
+    OPEN311_API_KEY: Type.Optional(Secret(Type.String({ minLength: 1 }))),
+    OPEN311_JURISDICTION_ID: Type.Optional(Type.String({ minLength: 1 })),
+    SENSORTHINGS_URL: Type.Optional(
+      Type.String({ pattern: '^https?://', description: 'the http(s) service root of a SensorThings API' }),
+    ),
   });
 }
 

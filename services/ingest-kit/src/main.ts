@@ -9,6 +9,10 @@ import { buildIngestApp } from './app.ts';
 import type { IngestDefinition } from './definition.ts';
 import { ingestConfigSchema } from './ingest.config.ts';
 import { createIngestMetrics } from './metrics.ts';
+import { createCursorRepository } from './adapters/cursor.repository.ts';
+import { buildConnectors } from './connectors/build-connectors.ts';
+import { startConnectors } from './connectors/connector.runner.ts';
+import { createIngestPipeline } from './ingest.service.ts';
 
 /**
  * Composition of an ingest service: configuration → logger → PostgreSQL and Kafka → HTTP app →
@@ -62,18 +66,40 @@ export async function runIngestService(definition: IngestDefinition): Promise<vo
   };
   void connect();
 
-  const app = await buildIngestApp({
-    definition,
+  let connectors;
+  try {
+    connectors = buildConnectors(definition, config);
+  } catch (error) {
+    logger.fatal((error as Error).message);
+    process.exit(78);
+  }
+  const common = {
     department: definition.department,
     service,
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     producer,
     records: createRecordRepository(pool),
-    keys: createKeyRepository(pool, { ttlMs: config.KEY_CACHE_TTL_MS }),
-    audit: (entryInput) => appendAudit(pool, entryInput),
     metrics,
     logger,
     now: () => new Date(),
+  };
+  const pipeline = createIngestPipeline(common);
+  const runner = startConnectors(connectors, {
+    ...common,
+    pipeline,
+    cursors: createCursorRepository(pool),
+    sourceSystem: config.SOURCE_SYSTEM,
+    defaultCrs: config.DEFAULT_CRS,
+  });
+  if (connectors.length) logger.info({ connectors: connectors.map((c) => c.id) }, 'polling upstream sources');
+
+  const app = await buildIngestApp({
+    definition,
+    ...common,
+    pipeline,
+    connectors: runner,
+    keys: createKeyRepository(pool, { ttlMs: config.KEY_CACHE_TTL_MS }),
+    audit: (entryInput) => appendAudit(pool, entryInput),
     sourceSystem: config.SOURCE_SYSTEM,
     defaultCrs: config.DEFAULT_CRS,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
@@ -92,6 +118,7 @@ export async function runIngestService(definition: IngestDefinition): Promise<vo
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
+    await runner.stop();
     await app.close();
     await Promise.allSettled([producer.disconnect(), probe.close(), pool.end()]);
     logger.info('stopped');

@@ -2,7 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsTopic, NormalizedEvent, TOPICS, validator, type DeadLetter } from '@liandong/contracts';
 import { verifyAudit } from '@liandong/db';
 import { eventIdFor } from '@liandong/ingest-kit';
-import { createIngestHarness, type IngestHarness } from '@liandong/ingest-kit/testing';
+import {
+  createIngestHarness,
+  itAcceptsEveryCapFixture,
+  type IngestHarness,
+} from '@liandong/ingest-kit/testing';
 import { policeDefinition } from './definition.ts';
 
 const record = (recordId: string, extra: Record<string, unknown> = {}) => ({
@@ -119,6 +123,21 @@ describe('ingest-police against the real broker and database', () => {
     const huge = await post(JSON.stringify([record('huge', { summary: 'x'.repeat(6 * 1024 * 1024) })]));
     expect(huge.statusCode).toBe(413);
   });
+
+  it('refuses hostile XML (entity expansion, external entities) with a problem naming why', async () => {
+    const laughs =
+      '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><alert>&lol2;</alert>';
+    const xxe =
+      '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x SYSTEM "file:///etc/passwd">]><alert>&x;</alert>';
+    for (const body of [laughs, xxe]) {
+      const response = await post(body, h.key, 'application/cap+xml');
+      expect(response.statusCode).toBe(400);
+      expect(response.json<{ code: string; detail: string }>()).toMatchObject({ code: 'unsafe_xml' });
+      expect(response.body).not.toContain('root:');
+    }
+  });
+
+  itAcceptsEveryCapFixture(policeDefinition);
 
   it('serves readiness, metrics, schema and docs', async () => {
     const ready = await h.app.inject({ method: 'GET', url: '/readyz' });

@@ -9,6 +9,8 @@ export interface NormalizeContext {
   sourceSystem: string;
   /** CRS of positions that do not say theirs. */
   defaultCrs: Crs;
+  /** SensorThings: the Datastream a push is about (`X-Datastream-Id`), for Observations that name none. */
+  datastreamId?: string;
 }
 
 export interface RecordIssue {

@@ -14,6 +14,7 @@ import { compact } from '../domain/compact.ts';
 import { toWgs84 } from '../domain/coordinates.ts';
 import { eventIdFor } from '../domain/event-id.ts';
 import { rejected, type NormalizeContext, type RecordIssue, type RecordOutcome } from '../domain/outcome.ts';
+import { extensionStatus } from '../domain/drill-status.ts';
 import { futureSkewIssue, toUtc } from '../domain/time.ts';
 import { jsonSyntaxError, lineColumn } from '../media.ts';
 import type { XmlElement } from './xml.parser.ts';
@@ -248,6 +249,8 @@ export function createOpen311Normalizer(options: Open311Options): Open311Normali
     if (locationIssue) issues.push(locationIssue);
     const { url: mediaUrl, issue: mediaIssue } = mediaUrlOf(request.media_url, where);
     if (mediaIssue) issues.push(mediaIssue);
+    const drill = extensionStatus(request['liandong_status'], where.at('liandong_status'));
+    if (drill.issue) issues.push(drill.issue);
     if (issues.length > 0) return rejected(index, where.raw, issues, id);
 
     const serviceCode = String(request.service_code).trim();
@@ -267,7 +270,7 @@ export function createOpen311Normalizer(options: Open311Options): Open311Normali
       category: entry.category,
       type: `${department}.${key}`,
       severity: entry.severity,
-      status: 'Actual',
+      status: drill.status ?? 'Actual',
       msgType: 'Alert',
       references: [],
       occurredAt,

@@ -14,6 +14,7 @@ import { compact } from '../domain/compact.ts';
 import { toWgs84 } from '../domain/coordinates.ts';
 import { eventIdFor } from '../domain/event-id.ts';
 import { rejected, type NormalizeContext, type RecordIssue, type RecordOutcome } from '../domain/outcome.ts';
+import { extensionStatus } from '../domain/drill-status.ts';
 import { futureSkewIssue, toUtc } from '../domain/time.ts';
 
 /**
@@ -184,14 +185,14 @@ export function createSensorThingsNormalizer(options: SensorThingsOptions): Sens
     }
     const observation = value;
     const observationId = String(observation['@iot.id']);
-    const datastream = datastreamOf(observation, fallback);
+    const datastream = datastreamOf(observation, context.datastreamId ?? fallback);
     if (!datastream) {
       return rejected(index, raw, [
         {
           pointer: '/Datastream',
           code: 'unknown_datastream',
           message:
-            'the Observation names no Datastream (no Datastream/@iot.id, no …/Datastreams(<id>) link) and this feed has no default Datastream: expand the Datastream ($expand=Datastream($select=id)) or query Datastreams(<id>)/Observations',
+            'the Observation names no Datastream (no Datastream/@iot.id, no …/Datastreams(<id>) link) and this feed has no default Datastream: expand the Datastream ($expand=Datastream($select=id)), query Datastreams(<id>)/Observations, or push with the header X-Datastream-Id: <id>',
         },
       ]);
     }
@@ -230,6 +231,9 @@ export function createSensorThingsNormalizer(options: SensorThingsOptions): Sens
         message: `a gauge reading must be a number; got ${JSON.stringify(result) ?? 'nothing'}`,
       });
     }
+    const parameters = observation.parameters;
+    const drill = extensionStatus(parameters?.['status'], '/parameters/status');
+    if (drill.issue) issues.push(drill.issue);
     if (sourceId.length > 512) {
       issues.push({
         pointer: '/@iot.id',
@@ -258,7 +262,7 @@ export function createSensorThingsNormalizer(options: SensorThingsOptions): Sens
       category: entry.category,
       type: `water.${station.kind}`,
       severity,
-      status: 'Actual',
+      status: drill.status ?? 'Actual',
       msgType: 'Alert',
       references: [],
       occurredAt,

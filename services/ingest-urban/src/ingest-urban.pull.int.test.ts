@@ -1,0 +1,88 @@
+import Fastify from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createOpen311Connector } from '@liandong/ingest-kit';
+import { createIngestHarness, readEvents } from '@liandong/ingest-kit/testing';
+import { testDatabase, testKafka, type TestDatabase, type TestKafka } from '@liandong/testkit';
+import { urbanDefinition } from './definition.ts';
+
+interface Request {
+  service_request_id: string;
+  status: string;
+  service_code: string;
+  requested_datetime: string;
+  lat: number;
+  long: number;
+}
+
+describe('ingest-urban pulls Open311 requests.json', () => {
+  let kafka: TestKafka;
+  let db: TestDatabase;
+  const requests: Request[] = [];
+  const seenQueries: Record<string, string>[] = [];
+  let base = '';
+  const app = Fastify();
+  const start = Date.now() - 3600_000;
+  const add = (id: string, minutes: number, code = '001') =>
+    requests.push({
+      service_request_id: id,
+      status: 'open',
+      service_code: code,
+      requested_datetime: new Date(start + minutes * 60_000).toISOString(),
+      lat: 23.03,
+      long: 113.15,
+    });
+
+  beforeAll(async () => {
+    kafka = await testKafka();
+    db = await testDatabase();
+    // GeoReport v2 filters on requested_datetime between start_date and end_date (inclusive).
+    app.get('/open311/v2/requests.json', async (request) => {
+      const query = request.query as Record<string, string>;
+      seenQueries.push(query);
+      return requests.filter(
+        (r) =>
+          (!query['start_date'] || r.requested_datetime >= query['start_date']) &&
+          (!query['end_date'] || r.requested_datetime <= query['end_date']),
+      );
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/open311/v2/requests.json`;
+    for (let i = 0; i < 4; i += 1) add(`R${i}`, i * 10, i % 2 ? '011' : '001');
+  });
+  afterAll(async () => {
+    await app.close();
+    await kafka?.close();
+    await db?.close();
+  });
+
+  it('takes requests from the cursor on, with the API key, and neither skips nor repeats across a restart', async () => {
+    const connector = () =>
+      createOpen311Connector('urban:open311', {
+        requestsUrl: base,
+        apiKey: 'k-123',
+        intervalMs: 200,
+        parse: urbanDefinition.pull?.open311?.parse ?? JSON.parse,
+        normalize:
+          urbanDefinition.pull?.open311?.normalize ??
+          (() => {
+            throw new Error('no normalizer');
+          }),
+      });
+    const first = await createIngestHarness(urbanDefinition, { kafka, db, pull: [connector()] });
+    await expect.poll(() => first.connectors.status()[0]?.recordsAccepted, { timeout: 20_000 }).toBe(4);
+    await first.close();
+    expect(seenQueries[0]?.['api_key']).toBe('k-123');
+
+    add('R4', 45, '013');
+    const queriesBefore = seenQueries.length;
+    const second = await createIngestHarness(urbanDefinition, { kafka, db, pull: [connector()] });
+    await expect.poll(() => second.connectors.status()[0]?.recordsAccepted, { timeout: 20_000 }).toBe(1);
+    // The second run started at the newest request the first one took (R3), not earlier, not later.
+    expect(seenQueries[queriesBefore]?.['start_date']).toBe(new Date(start + 30 * 60_000).toISOString());
+    await second.close();
+
+    const events = await readEvents(second, 5);
+    expect(new Set(events.map((e) => e.source.id))).toEqual(new Set(['R0', 'R1', 'R2', 'R3', 'R4']));
+    expect(events.find((e) => e.source.id === 'R4')?.type).toBe('urban.petition');
+  });
+});
