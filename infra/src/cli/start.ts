@@ -122,10 +122,10 @@ try {
   await step('topics', ['services/kafka/src/cli.ts', 'ensure-topics']);
   await step('demo credentials', ['services/admin/src/cli.ts', 'demo-credentials']);
 
-  for (const spec of LOCAL_PROCESSES) {
-    children.push({ process: startProcess(spec, brokers), spec });
+  for (const group of [LOCAL_PROCESSES.filter((p) => !p.last), LOCAL_PROCESSES.filter((p) => p.last)]) {
+    for (const spec of group) children.push({ process: startProcess(spec, brokers), spec });
+    await Promise.all(group.map((spec) => waitHealthy(spec)));
   }
-  await Promise.all(LOCAL_PROCESSES.map((spec) => waitHealthy(spec)));
   say('all services are up:');
   for (const spec of LOCAL_PROCESSES) {
     const port = portOf(spec);

@@ -13,6 +13,8 @@ export interface LocalProcess {
   port?: number;
   /** Whether it serves API docs at /docs. */
   docs?: boolean;
+  /** Started only once every other process is healthy (it depends on them). */
+  last?: boolean;
 }
 
 export const LOCAL_PROCESSES: LocalProcess[] = [
@@ -23,5 +25,5 @@ export const LOCAL_PROCESSES: LocalProcess[] = [
   { name: 'ingest-water', dir: 'services/ingest-water', entry: 'src/main.ts', port: 8105 },
   { name: 'ingest-traffic', dir: 'services/ingest-traffic', entry: 'src/main.ts', port: 8106 },
   // Last: it feeds the ingest services above (Exercise status, SIM_SPEED, SIM_SCENARIOS).
-  { name: 'simulator', dir: 'services/simulator', entry: 'src/main.ts', port: 8190, docs: false },
+  { name: 'simulator', dir: 'services/simulator', entry: 'src/main.ts', port: 8190, docs: false, last: true },
 ];
