@@ -45,6 +45,7 @@ function startProcess(spec: LocalProcess, kafkaBrokers: string): ChildProcess {
       KAFKA_BROKERS: kafkaBrokers,
       ...(spec.port ? { PORT: String(portOf(spec)) } : {}),
       SIM_INGEST_PORT_OFFSET: String(portOffset),
+      SIM_CREDENTIALS_FILE: join(dataDir(), 'demo-credentials.json'),
       ...spec.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -100,9 +100,10 @@ export function createSimulation(options: SimulationOptions) {
         sent: options.sender.stats(),
       };
     },
-    async stop() {
+    /** Stops scheduling; waits for the records in flight a little, then gives up on them. */
+    async stop(graceMs = 3000) {
       clearInterval(timer);
-      await ticking;
+      await Promise.race([ticking, new Promise((r) => setTimeout(r, graceMs).unref())]);
     },
   };
 }

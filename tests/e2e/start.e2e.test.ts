@@ -1,0 +1,110 @@
+/**
+ * Black box: `pnpm start`'s orchestrator brings up every service and the simulator on this run's
+ * broker and database (shifted ports, own topics and schema); the simulator's feeds of all six
+ * departments arrive on Kafka as normalized Exercise events; Ctrl-C stops everything.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEPARTMENT_CODES, eventsTopic, type NormalizedEvent } from '@liandong/contracts';
+import { REPO_ROOT } from '@liandong/infra';
+import { testDatabaseUrl, testKafka, uniqueName, type TestKafka } from '@liandong/testkit';
+import pg from 'pg';
+
+const OFFSET = 1000;
+const SIMULATOR = `http://127.0.0.1:${8190 + OFFSET}`;
+
+describe('pnpm start, end to end', () => {
+  let kafka: TestKafka;
+  let system: ChildProcess;
+  let output = '';
+  const schema = uniqueName('e2e_').toLowerCase();
+
+  beforeAll(async () => {
+    kafka = await testKafka();
+    system = spawn(process.execPath, ['--import', 'tsx', 'infra/src/cli/start.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        LIANDONG_PORT_OFFSET: String(OFFSET),
+        LIANDONG_DATA_DIR: mkdtempSync(join(tmpdir(), 'liandong-e2e-')),
+        KAFKA_BROKERS: kafka.brokers.join(','),
+        KAFKA_TOPIC_PREFIX: kafka.prefix,
+        DATABASE_URL: testDatabaseUrl(),
+        DATABASE_SCHEMA: schema,
+        SIM_SPEED: '300',
+        SIM_SCENARIOS: 'none',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    system.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    system.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    const deadline = Date.now() + 150_000;
+    while (!output.includes('all services are up')) {
+      if (Date.now() > deadline || system.exitCode !== null)
+        throw new Error(`the system did not come up:\n${output}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }, 180_000);
+
+  afterAll(async () => {
+    if (system && system.exitCode === null) system.kill('SIGKILL');
+    await kafka?.close();
+    const client = new pg.Client({ connectionString: testDatabaseUrl() });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  });
+
+  it('every service answers /readyz, and the simulator feeds all six departments onto Kafka as Exercise events', async () => {
+    for (const port of [8101, 8102, 8103, 8104, 8105, 8106]) {
+      const ready = await fetch(`http://127.0.0.1:${port + OFFSET}/readyz`);
+      expect(ready.status, `port ${port + OFFSET}`).toBe(200);
+    }
+    for (const scenario of ['rainstorm', 'crowd-gathering', 'hazmat-river']) {
+      const started = await fetch(`${SIMULATOR}/scenarios/${scenario}`, { method: 'POST' });
+      expect(started.status).toBe(202);
+    }
+    const formats = new Set<string>();
+    for (const department of DEPARTMENT_CODES) {
+      const messages = await kafka.readMessages(kafka.topic(eventsTopic(department)), 3, 90_000);
+      const events = messages.map((m) => JSON.parse(m.value?.toString() ?? '{}') as NormalizedEvent);
+      expect(events.every((e) => e.department === department && e.status === 'Exercise')).toBe(true);
+      for (const e of events) formats.add(e.source.format);
+    }
+    expect(formats).toContain('sensorthings-1.1');
+    expect(formats).toContain('open311-v2-json');
+    expect(formats).toContain('police-json');
+    // The rainstorm's CAP warning from the water bureau arrives too.
+    await expect
+      .poll(
+        async () => {
+          const water = await kafka.readMessages(kafka.topic(eventsTopic('water')), 1, 5_000);
+          return (
+            water.length > 0 &&
+            (await kafka.readMessages(kafka.topic(eventsTopic('water')), 60, 60_000)).some(
+              (m) => (JSON.parse(m.value?.toString() ?? '{}') as NormalizedEvent).source.format === 'cap-1.2',
+            )
+          );
+        },
+        { timeout: 120_000, interval: 2_000 },
+      )
+      .toBe(true);
+    const status = (await (await fetch(`${SIMULATOR}/status`)).json()) as {
+      sent: Record<string, { refused: number; failed: number }>;
+    };
+    for (const [department, stats] of Object.entries(status.sent)) {
+      expect(stats, department).toMatchObject({ refused: 0, failed: 0 });
+    }
+  }, 300_000);
+
+  it('stops every process on Ctrl-C', async () => {
+    const exited = new Promise<number | null>((resolve) => system.once('exit', (code) => resolve(code)));
+    system.kill('SIGINT');
+    expect(await exited).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${8101 + OFFSET}/healthz`)).rejects.toThrow();
+  }, 60_000);
+});
