@@ -24,6 +24,12 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
     }),
     KEY_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 30_000 }),
     PRODUCE_RETRIES: Type.Integer({ minimum: 1, default: 4 }),
+    COMMITS_IN_FLIGHT: Type.Integer({
+      minimum: 1,
+      maximum: 64,
+      default: 8,
+      description: 'group commits (transaction + produce) under way at once',
+    }),
     PULL_INTERVAL_MS: Type.Integer({
       minimum: 1000,
       default: 60_000,

@@ -40,6 +40,7 @@ export async function runIngestService(definition: IngestDefinition): Promise<vo
     url: config.DATABASE_URL,
     schema: config.DATABASE_SCHEMA,
     applicationName: service,
+    max: config.COMMITS_IN_FLIGHT + 4,
   });
   const kafka = createKafka({
     brokers: brokerList(config.KAFKA_BROKERS),
@@ -82,6 +83,7 @@ export async function runIngestService(definition: IngestDefinition): Promise<vo
     metrics,
     logger,
     now: () => new Date(),
+    maxCommitsInFlight: config.COMMITS_IN_FLIGHT,
   };
   const pipeline = createIngestPipeline(common);
   const runner = startConnectors(connectors, {

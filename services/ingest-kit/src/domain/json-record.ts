@@ -1,6 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import {
   validator,
+  type Validator,
   type Crs,
   type FeedFormat,
   type NormalizedEvent,
@@ -55,6 +56,16 @@ function sourceIdOf(value: unknown, field: string): string | undefined {
   return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
 }
 
+const validators = new WeakMap<object, Validator<TSchema>>();
+function validatorOf<S extends TSchema>(feed: JsonFeed<S>): Validator<S> {
+  let check = validators.get(feed);
+  if (!check) {
+    check = validator(feed.schema);
+    validators.set(feed, check);
+  }
+  return check as Validator<S>;
+}
+
 /** Validates one JSON record against its contract and normalizes it. Pure. */
 export function normalizeJsonRecord<S extends TSchema>(
   feed: JsonFeed<S>,
@@ -64,7 +75,7 @@ export function normalizeJsonRecord<S extends TSchema>(
 ): RecordOutcome {
   const raw = JSON.stringify(value);
   const sourceId = sourceIdOf(value, feed.sourceIdField);
-  const check = validator(feed.schema);
+  const check = validatorOf(feed);
   if (!check.check(value)) {
     const issues = check
       .issues(value)
