@@ -70,14 +70,17 @@ const service = await startService(
     RATE_LIMIT_PER_MINUTE: '10000000',
   },
   PORT,
+  (process.env['SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
 );
 const http = new HttpPool(`http://127.0.0.1:${PORT}`, { connections: CONCURRENCY * 2, pipelining: 1 });
+// The open-loop latency test needs as many connections as requests may be in flight at once.
+const latencyHttp = new HttpPool(`http://127.0.0.1:${PORT}`, { connections: 256, pipelining: 1 });
 const topic = namespacedTopic(eventsTopic('police'), env.prefix);
 const raw = env.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
 await raw.connect();
 
-async function post(body: string): Promise<number> {
-  const response = await http.request({
+async function post(body: string, pool: HttpPool = http): Promise<number> {
+  const response = await pool.request({
     path: '/v1/events',
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
@@ -138,7 +141,7 @@ try {
     const body = JSON.stringify(record(i, `lat-${runId}`));
     const sent = performance.now();
     pending.push(
-      post(body).then((status) => {
+      post(body, latencyHttp).then((status) => {
         if (status !== 202) throw new Error(`service answered ${status}`);
         latencies.push(performance.now() - sent);
       }),
@@ -168,6 +171,7 @@ try {
 } finally {
   await raw.disconnect();
   await http.close();
+  await latencyHttp.close();
   await service.stop();
   await env.close();
 }
