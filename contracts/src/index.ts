@@ -11,3 +11,4 @@ export * from './topics.ts';
 export * from './validate.ts';
 export * from './ingest.ts';
 export * from './feeds/index.ts';
+export * from './rules.ts';
