@@ -1,0 +1,58 @@
+/**
+ * Event time. Liandong's users read times in Asia/Shanghai, which has kept UTC+8 without
+ * daylight saving since 1991, so local wall-clock time is a fixed offset of the event time.
+ */
+export const MINUTE_MS = 60_000;
+export const HOUR_MS = 60 * MINUTE_MS;
+export const DAY_MS = 24 * HOUR_MS;
+const SHANGHAI_OFFSET_MS = 8 * HOUR_MS;
+
+const shanghai = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Shanghai',
+  month: 'numeric',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+/** Milliseconds of an RFC 3339 time; NaN when it is not one. */
+export function toMs(time: string): number {
+  return Date.parse(time);
+}
+
+export function toIso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Hour of day (0–23) in Asia/Shanghai. */
+export function localHour(ms: number): number {
+  return Math.floor(((ms + SHANGHAI_OFFSET_MS) % DAY_MS) / HOUR_MS);
+}
+
+/** "6月1日 14:05" and "1 Jun 14:05" style local times for titles and summaries. */
+export function localTimeText(ms: number): { zh: string; en: string } {
+  const parts = Object.fromEntries(shanghai.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const month = Number(parts['month']);
+  const time = `${parts['hour']}:${parts['minute']}`;
+  const monthName = MONTHS[month - 1] ?? '';
+  return { zh: `${month}月${parts['day']}日 ${time}`, en: `${parts['day']} ${monthName} ${time}` };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * Minutes between `from` and `to` that fall in the local hours [fromHour, toHour) of each day:
+ * a market feed that is quiet at night is not silent.
+ */
+export function activeMinutesBetween(from: number, to: number, fromHour: number, toHour: number): number {
+  if (to <= from) return 0;
+  let total = 0;
+  const dayStart = (ms: number) => ms - ((ms + SHANGHAI_OFFSET_MS) % DAY_MS);
+  for (let day = dayStart(from); day < to; day += DAY_MS) {
+    const start = Math.max(from, day + fromHour * HOUR_MS);
+    const end = Math.min(to, day + toHour * HOUR_MS);
+    if (end > start) total += end - start;
+  }
+  return total / MINUTE_MS;
+}
