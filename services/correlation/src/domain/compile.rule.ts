@@ -3,7 +3,15 @@
  * templates read, the rules it yields to as positions in the evaluation order.
  */
 import type { EventFilter, NormalizedEvent, Rule } from '@liandong/contracts';
-import { compileAny, compileFilter, filterMayTake, type EventPredicate } from './event-filter.ts';
+import {
+  ALWAYS,
+  NEVER,
+  compileAny,
+  compileFilter,
+  filterMayTake,
+  specializeAny,
+  type EventPredicate,
+} from './event-filter.ts';
 import { riverProjector, type RiverProjector } from './geo.ts';
 import type { RuleSet } from './rule-set.ts';
 import { compileTemplate, templateArguments, type CompiledTemplate } from './templates.ts';
@@ -111,6 +119,46 @@ export function compileRule(rule: Rule, order: number, ruleSet: RuleSet): Compil
     title: compileTemplate(rule.title),
     summary: compileTemplate(rule.summary),
   };
+}
+
+/**
+ * The rule's admission specialised to one event type: what still has to be tested of an event of
+ * that type to take it, and to exclude it. `takes` is NEVER when the rule cannot take the type.
+ */
+export function admissionFor(
+  compiled: CompiledRule,
+  type: string,
+): { takes: EventPredicate; excluded: EventPredicate } {
+  const rule = compiled.rule;
+  const excluded = rule.exclude ? specializeAny(rule.exclude, type) : NEVER;
+  let takes: EventPredicate;
+  switch (rule.family) {
+    case 'threshold':
+    case 'surge':
+      takes = specializeAny(rule.match, type);
+      break;
+    case 'cooccurrence': {
+      const match = rule.match ? specializeAny(rule.match, type) : ALWAYS;
+      const roles = rule.roles
+        ? specializeAny(
+            rule.roles.flatMap((r) => r.match),
+            type,
+          )
+        : ALWAYS;
+      if (match === NEVER || roles === NEVER) takes = NEVER;
+      else if (match === ALWAYS) takes = roles;
+      else if (roles === ALWAYS) takes = match;
+      else takes = (e) => match(e) && roles(e);
+      break;
+    }
+    case 'sequence':
+      takes = specializeAny([...rule.first, ...rule.then], type);
+      break;
+    case 'silence':
+      takes = NEVER;
+      break;
+  }
+  return { takes: excluded === ALWAYS ? NEVER : takes, excluded };
 }
 
 /** Whether a rule can take events of a type at all (false: not considered). */

@@ -21,7 +21,7 @@ import {
   type StepContext,
 } from './episode.ts';
 import { entryOf, hasLocation, type Entry } from './evidence.ts';
-import { cellOf, cellScanFor, diskOf, distanceM, type CellScan } from './geo.ts';
+import { cellOf, cellsWithin, distanceM, resolutionFor } from './geo.ts';
 import { byTimeThenId } from './threshold.rule.ts';
 import { MINUTE_MS } from './time.ts';
 import { departmentsOf } from './warning.ts';
@@ -35,20 +35,21 @@ function bitCount(n: number): number {
 }
 
 export class CooccurrenceFamily extends Family<CooccurrenceRule> {
-  readonly scan: CellScan;
+  readonly resolution: number;
   private readonly cells: [Map<string, Entry[]>, Map<string, Entry[]>] = [new Map(), new Map()];
   private readonly venues: [Map<string, Entry[]>, Map<string, Entry[]>] = [new Map(), new Map()];
   private readonly neighbours: Entry[] = [];
+  private readonly gates: [Gate, Gate] = [new Gate(), new Gate()];
 
   constructor(compiled: CompiledRule<CooccurrenceRule>) {
     super(compiled, compiled.rule.windowMinutes * MINUTE_MS);
-    this.scan = cellScanFor(compiled.rule.radiusM);
+    this.resolution = resolutionFor(compiled.rule.radiusM);
   }
 
   private index(entry: Entry, part: Partition): string | null {
     let cell: string | null = null;
     if (hasLocation(entry)) {
-      cell = cellOf(entry.lon, entry.lat, this.scan.resolution);
+      cell = cellOf(entry.lon, entry.lat, this.resolution);
       push(this.cells[part], cell, entry);
     }
     if (this.rule.linkByVenue && entry.venue !== null) push(this.venues[part], entry.venue, entry);
@@ -72,13 +73,24 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
     const inherited = this.replacedEpisode(part, ctx);
     if (inherited) return this.joinEpisode(inherited, entry, ctx);
 
+    const window = this.horizonMs;
+    const gate = this.gates[part];
+    const possible = this.mayCluster(gate, entry, t);
+    gate.note(entry);
+    if (!possible) {
+      if (ctx.explain)
+        note(ctx, rule, 'counted', {
+          zh: `已记录；${rule.windowMinutes}分钟内尚无满足规则所需角色或部门数的事件`,
+          en: `kept; no events within ${rule.windowMinutes} min yet that could complete the roles or departments`,
+        });
+      return;
+    }
     const found = this.neighbours;
     found.length = 0;
-    const window = this.horizonMs;
     const radius = rule.radiusM;
     if (cell !== null) {
       const cells = this.cells[part];
-      for (const c of diskOf(cell, this.scan.k)) {
+      for (const c of cellsWithin(cell, radius)) {
         const list = cells.get(c);
         if (list === undefined) continue;
         for (let i = 0; i < list.length; i++) {
@@ -128,6 +140,39 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
     }
   }
 
+  /**
+   * Whether the entry could join an episode or complete a cluster at all: some episode had
+   * evidence within the window, or every required role and enough departments had an event
+   * within it. Cheap, and exact enough to skip the neighbour search for the everyday stream.
+   */
+  private mayCluster(gate: Gate, entry: Entry, t: number): boolean {
+    const since = t - this.horizonMs;
+    if (gate.episodeT >= since) return true;
+    const roles = this.rule.roles ?? [];
+    for (let i = 0; i < roles.length; i++) {
+      if (
+        (roles[i] as { min: number }).min > 0 &&
+        !(entry.roles & (1 << i)) &&
+        !((gate.roleT[i] ?? -Infinity) >= since)
+      )
+        return false;
+    }
+    let departments = 1;
+    for (const [dept, last] of gate.deptT) if (dept !== entry.dept && last >= since) departments++;
+    return departments >= this.rule.minDepartments;
+  }
+
+  protected override openEpisode(key: string, part: Partition, entries: Entry[], ctx: StepContext): Episode {
+    const episode = super.openEpisode(key, part, entries, ctx);
+    this.gates[part].episodeT = Math.max(this.gates[part].episodeT, episode.lastT);
+    return episode;
+  }
+
+  protected override joinEpisode(episode: Episode, entry: Entry, ctx: StepContext): void {
+    super.joinEpisode(episode, entry, ctx);
+    this.gates[episode.part].episodeT = Math.max(this.gates[episode.part].episodeT, episode.lastT);
+  }
+
   /** The id of the first role short of its minimum, or null. */
   private missingRoles(entries: readonly Entry[]): string | null {
     const roles = this.rule.roles ?? [];
@@ -166,12 +211,14 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
 
   protected sweepIndexes(part: Part, watermark: number): void {
     const index = this.parts.indexOf(part) as Partition;
-    const keep = (e: Entry) => e.t >= watermark - this.horizonMs && part.byId.has(e.id);
+    const cutoff = watermark - this.horizonMs;
     for (const map of [this.cells[index], this.venues[index]]) {
       for (const [key, list] of map) {
-        const kept = list.filter(keep);
-        if (kept.length === 0) map.delete(key);
-        else if (kept.length !== list.length) map.set(key, kept);
+        // Lists are in arrival order: drop the expired head.
+        let drop = 0;
+        while (drop < list.length && (list[drop] as Entry).t < cutoff) drop++;
+        if (drop === list.length) map.delete(key);
+        else if (drop > 0) list.splice(0, drop);
       }
     }
   }
@@ -179,9 +226,31 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
   protected reindex(part: Part, index: number, _extra: unknown, watermark: number): void {
     this.cells[index as Partition].clear();
     this.venues[index as Partition].clear();
+    const gate = new Gate();
+    this.gates[index as Partition] = gate;
     for (const entry of part.byId.values()) {
+      gate.note(entry);
       if (entry.t >= watermark - this.horizonMs) this.index(entry, index as Partition);
     }
+    for (const episode of part.episodes.values()) gate.episodeT = Math.max(gate.episodeT, episode.lastT);
+  }
+}
+
+/**
+ * Latest event times of the rule's entries: per role, per department, and of any episode. Values
+ * older than the window behave as none at all, so restoring them from the entries still held
+ * gives the same decisions.
+ */
+class Gate {
+  readonly roleT: number[] = [];
+  readonly deptT = new Map<string, number>();
+  episodeT = -Infinity;
+
+  note(entry: Entry): void {
+    for (let i = 0, bits = entry.roles; bits !== 0; i++, bits >>= 1) {
+      if (bits & 1 && !((this.roleT[i] ?? -Infinity) >= entry.t)) this.roleT[i] = entry.t;
+    }
+    if (!((this.deptT.get(entry.dept) ?? -Infinity) >= entry.t)) this.deptT.set(entry.dept, entry.t);
   }
 }
 

@@ -5,7 +5,7 @@
  * engine holds is bounded by the rules' windows and serializes to JSON.
  */
 import type { DepartmentCode, NormalizedEvent, Rule, SilenceRule, Warning } from '@liandong/contracts';
-import { compileRule, mayTakeType, type CompiledRule } from './compile.rule.ts';
+import { admissionFor, compileRule, mayTakeType, type CompiledRule } from './compile.rule.ts';
 import { CooccurrenceFamily } from './cooccurrence.rule.ts';
 import {
   Family,
@@ -15,7 +15,7 @@ import {
   type FamilySnapshot,
   type StepContext,
 } from './episode.ts';
-import { whyNone } from './event-filter.ts';
+import { ALWAYS, NEVER, whyNone, type EventPredicate } from './event-filter.ts';
 import type { RuleSet } from './rule-set.ts';
 import { SequenceFamily } from './sequence.rule.ts';
 import { SilenceMonitor, type SilenceSnapshot } from './silence.rule.ts';
@@ -30,7 +30,8 @@ export interface EngineOptions {
 }
 
 export const DEFAULT_ALLOWED_LATENESS_MINUTES = 60;
-const SWEEP_EVERY_MS = MINUTE_MS;
+/** How often (in event time) expired state is dropped; decisions never depend on it. */
+const SWEEP_EVERY_MS = 5 * MINUTE_MS;
 
 export interface CorrelationOutput {
   /** New warnings and revisions this event caused, in a deterministic order. */
@@ -116,8 +117,19 @@ function familyOf(compiled: CompiledRule): Family | null {
   }
 }
 
+interface Candidate {
+  readonly family: Family;
+  readonly takes: EventPredicate;
+  readonly excluded: EventPredicate;
+}
+
 const NO_WARNINGS: readonly Warning[] = Object.freeze([]);
 const NO_DECISIONS: readonly Decision[] = Object.freeze([]);
+const QUIET: CorrelationOutput = Object.freeze({
+  warnings: NO_WARNINGS,
+  late: false,
+  decisions: NO_DECISIONS,
+});
 
 class CorrelationEngine implements Engine {
   readonly compiled: CompiledRule[];
@@ -125,7 +137,7 @@ class CorrelationEngine implements Engine {
   private readonly families: (Family | null)[];
   private readonly silence: SilenceMonitor;
   private readonly lateness: number;
-  private readonly candidates = new Map<string, Family[]>();
+  private readonly candidates = new Map<string, Candidate[]>();
   private maxT = -Infinity;
   private nextSweep = -Infinity;
   private seq = 0;
@@ -169,10 +181,16 @@ class CorrelationEngine implements Engine {
     return this.maxT - this.lateness;
   }
 
-  private candidatesFor(type: string): Family[] {
+  /** The rules that may take events of a type, with their admission specialised to it. */
+  private candidatesFor(type: string): Candidate[] {
     let list = this.candidates.get(type);
     if (list === undefined) {
-      list = this.families.filter((f): f is Family => f !== null && mayTakeType(f.compiled, type));
+      list = [];
+      for (const family of this.families) {
+        if (family === null || !mayTakeType(family.compiled, type)) continue;
+        const admission = admissionFor(family.compiled, type);
+        if (admission.takes !== NEVER) list.push({ family, ...admission });
+      }
       this.candidates.set(type, list);
     }
     return list;
@@ -181,9 +199,9 @@ class CorrelationEngine implements Engine {
   private begin(explain: boolean, causeT: number): StepContext {
     const ctx = this.ctx as { -readonly [K in keyof StepContext]: StepContext[K] };
     ctx.explain = explain;
-    ctx.notes.length = 0;
-    ctx.dirty.length = 0;
-    ctx.replaced.clear();
+    if (ctx.notes.length > 0) ctx.notes.length = 0;
+    if (ctx.dirty.length > 0) ctx.dirty.length = 0;
+    if (ctx.replaced.size > 0) ctx.replaced.clear();
     ctx.cancelId = null;
     ctx.causeT = causeT;
     return ctx;
@@ -219,9 +237,10 @@ class CorrelationEngine implements Engine {
     } else if (event.msgType !== 'Cancel') {
       const candidates = this.candidatesFor(event.type);
       for (let i = 0; i < candidates.length; i++) {
-        const family = candidates[i] as Family;
+        const candidate = candidates[i] as Candidate;
+        const family = candidate.family;
         const compiled = family.compiled;
-        if (!compiled.takes(event)) {
+        if (candidate.takes !== ALWAYS && !candidate.takes(event)) {
           if (explain)
             note(
               ctx,
@@ -231,7 +250,7 @@ class CorrelationEngine implements Engine {
             );
           continue;
         }
-        if (compiled.excluded?.(event)) {
+        if (candidate.excluded !== NEVER && candidate.excluded(event)) {
           if (explain)
             note(ctx, compiled.rule, 'excluded', {
               zh: '被规则排除（由专项规则处理）',
@@ -254,6 +273,7 @@ class CorrelationEngine implements Engine {
     }
     this.afterStep(ctx);
     const warnings = this.emit(ctx);
+    if (warnings === NO_WARNINGS && !late && !explain) return QUIET;
     return {
       warnings,
       late,
@@ -265,7 +285,11 @@ class CorrelationEngine implements Engine {
     for (const c of this.compiled) if (c.rule.family !== 'silence') note(ctx, c.rule, outcome, reason);
   }
 
-  private noteNotConsidered(ctx: StepContext, event: NormalizedEvent, candidates: readonly Family[]): void {
+  private noteNotConsidered(
+    ctx: StepContext,
+    event: NormalizedEvent,
+    candidates: readonly Candidate[],
+  ): void {
     for (const c of this.compiled) {
       if (c.rule.family === 'silence') {
         if (c.rule.department === event.department)
@@ -275,11 +299,22 @@ class CorrelationEngine implements Engine {
           });
         continue;
       }
-      if (candidates.some((f) => f.compiled === c)) continue;
-      note(ctx, c.rule, 'not-considered', {
-        zh: `规则不处理 ${event.type} 类型的事件`,
-        en: `the rule takes no events of type ${event.type}`,
-      });
+      if (candidates.some((f) => f.family.compiled === c)) continue;
+      const excludedByType = mayTakeType(c, event.type);
+      note(
+        ctx,
+        c.rule,
+        excludedByType ? 'excluded' : 'not-considered',
+        excludedByType
+          ? {
+              zh: `规则排除 ${event.type} 类型的事件（由专项规则处理）`,
+              en: `the rule excludes events of type ${event.type} (a dedicated rule handles them)`,
+            }
+          : {
+              zh: `规则不处理 ${event.type} 类型的事件`,
+              en: `the rule takes no events of type ${event.type}`,
+            },
+      );
     }
   }
 

@@ -309,8 +309,11 @@ export abstract class Family<R extends Rule = Rule> {
           for (const e of episode.entries) e.episode = null;
         }
       }
+      // Entries arrive about in time order: forget from the oldest on, up to the first one still
+      // inside the horizon (one that arrived early holds the rest back until it expires).
+      const cutoff = watermark - this.horizonMs;
       for (const entry of part.byId.values()) {
-        if (entry.t >= watermark - this.horizonMs) continue;
+        if (entry.t >= cutoff) break;
         if (entry.episode !== null && part.episodes.has(entry.episode.id)) continue;
         part.byId.delete(entry.id);
       }

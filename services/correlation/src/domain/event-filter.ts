@@ -36,10 +36,39 @@ function typeMatches(types: readonly string[], type: string): boolean {
   return false;
 }
 
+/** Accepts every event: lets callers skip the call. */
+export const ALWAYS: EventPredicate = () => true;
+export const NEVER: EventPredicate = () => false;
+
 export function compileFilter(filter: EventFilter): EventPredicate {
+  return compileChecks(filter, true);
+}
+
+/**
+ * The filter specialised to one event type: NEVER when it cannot take the type, else a predicate
+ * of the remaining conditions (ALWAYS when none remain).
+ */
+export function specializeFilter(filter: EventFilter, type: string): EventPredicate {
+  return filterMayTake(filter, type) ? compileChecks(filter, false) : NEVER;
+}
+
+/** Any of the filters, specialised to one type. */
+export function specializeAny(filters: readonly EventFilter[], type: string): EventPredicate {
+  const predicates = filters.map((f) => specializeFilter(f, type)).filter((p) => p !== NEVER);
+  if (predicates.length === 0) return NEVER;
+  if (predicates.includes(ALWAYS)) return ALWAYS;
+  if (predicates.length === 1) return predicates[0] as EventPredicate;
+  return (e) => {
+    for (const p of predicates) if (p(e)) return true;
+    return false;
+  };
+}
+
+function compileChecks(filter: EventFilter, withType: boolean): EventPredicate {
   const checks: EventPredicate[] = [];
-  const { types, departments, categories, kinds, formats, minSeverity, measurement, attributes, placeKinds } =
-    filter;
+  const { categories, kinds, formats, minSeverity, measurement, attributes, placeKinds } = filter;
+  const types = withType ? filter.types : undefined;
+  const departments = withType ? filter.departments : undefined;
   if (types) {
     const exact = new Set(types.filter((t) => !t.endsWith('.*')));
     const prefixes = types.filter((t) => t.endsWith('.*')).map((t) => t.slice(0, -1));
@@ -81,7 +110,7 @@ export function compileFilter(filter: EventFilter): EventPredicate {
     checks.push((e) => e.place?.kind !== undefined && set.has(e.place.kind));
   }
   const n = checks.length;
-  if (n === 0) return () => true;
+  if (n === 0) return ALWAYS;
   if (n === 1) return checks[0] as EventPredicate;
   return (e) => {
     for (let i = 0; i < n; i++) if (!(checks[i] as EventPredicate)(e)) return false;

@@ -8,7 +8,7 @@ import turfCircle from '@turf/circle';
 import { lineString, multiPoint } from '@turf/helpers';
 import nearestPointOnLine from '@turf/nearest-point-on-line';
 import geodesic from 'geographiclib-geodesic';
-import { cellToBoundary, getHexagonEdgeLengthAvg, gridDisk, latLngToCell } from 'h3-js';
+import { edgeLength, getHexagonEdgeLengthAvg, gridDisk, latLngToCell, originToDirectedEdges } from 'h3-js';
 
 const WGS84 = geodesic.Geodesic.WGS84;
 const DISTANCE = geodesic.Geodesic.DISTANCE;
@@ -28,38 +28,55 @@ export function cellOf(lon: number, lat: number, resolution: number): string {
   return latLngToCell(lat, lon, resolution);
 }
 
-export interface CellScan {
-  readonly resolution: number;
-  /** Grid distance that covers every point within the radius of any point of a cell. */
-  readonly k: number;
-}
-
 /**
- * The H3 resolution and ring size for a neighbour search within `radiusM`: the finest
- * resolution whose ring of at most 3 cells still covers the radius. Two points at a grid
- * distance k have centres at least ~1.5·k·edge apart; with a 10 % margin for the variation of
- * cell size, k ≥ (R + 2.2·edge) / (1.35·edge) cells cover the radius.
+ * Two points at a grid distance k lie in cells whose centres are at least ~1.5·k·edge apart
+ * (the narrow direction of the hexagon grid), and a point lies within ~1 edge of its cell's
+ * centre. So the cells within R of any point of a cell lie within
+ * k = ⌈(R + 2.2·longest edge) / (1.4·shortest edge)⌉ rings, measured on the cell itself (H3
+ * cells differ in size across the globe), with margins for the cells' irregular shape.
  */
-export function cellScanFor(radiusM: number): CellScan {
-  for (let resolution = 12; resolution >= 0; resolution--) {
-    const edge = getHexagonEdgeLengthAvg(resolution, 'm');
-    const k = Math.max(1, Math.ceil((radiusM + 2.2 * edge) / (1.35 * edge)));
-    if (k <= 3) return { resolution, k };
+function ringsFor(cell: string, radiusM: number): number {
+  let shortest = Infinity;
+  let longest = 0;
+  for (const edge of originToDirectedEdges(cell)) {
+    const length = edgeLength(edge, 'm');
+    shortest = Math.min(shortest, length);
+    longest = Math.max(longest, length);
   }
-  return { resolution: 0, k: 3 };
+  return Math.max(1, Math.ceil((radiusM + 2.2 * longest) / (1.4 * shortest)));
 }
 
-const DISK_CACHE_LIMIT = 100_000;
+/** The finest H3 resolution at which a neighbour search within `radiusM` needs at most 3 rings. */
+export function resolutionFor(radiusM: number): number {
+  for (let resolution = 12; resolution > 0; resolution--) {
+    const edge = getHexagonEdgeLengthAvg(resolution, 'm');
+    if (Math.ceil((radiusM + 2.2 * edge) / (1.4 * edge)) <= 3) return resolution;
+  }
+  return 0;
+}
+
+const DISK_CACHE_LIMIT = 200_000;
 const diskCache = new Map<string, readonly string[]>();
 
-/** The cells within grid distance k of a cell (cached: a district has a few thousand cells). */
-export function diskOf(cell: string, k: number): readonly string[] {
-  const key = k === 1 ? cell : `${cell}/${k}`;
+/** The cells that may hold a point within `radiusM` of any point of `cell` (cached per cell). */
+export function cellsWithin(cell: string, radiusM: number): readonly string[] {
+  const key = `${cell}/${radiusM}`;
   let disk = diskCache.get(key);
   if (disk === undefined) {
     if (diskCache.size >= DISK_CACHE_LIMIT) diskCache.clear();
-    disk = gridDisk(cell, k);
+    disk = gridDisk(cell, ringsFor(cell, radiusM));
     diskCache.set(key, disk);
+  }
+  return disk;
+}
+
+/** The cell and its first ring (cached). */
+export function ringOf(cell: string): readonly string[] {
+  let disk = diskCache.get(cell);
+  if (disk === undefined) {
+    if (diskCache.size >= DISK_CACHE_LIMIT) diskCache.clear();
+    disk = gridDisk(cell, 1);
+    diskCache.set(cell, disk);
   }
   return disk;
 }
@@ -72,11 +89,6 @@ export function point(lon: number, lat: number): GeoPoint {
 export function circleArea(center: Position, radiusM: number): GeoPolygon {
   const feature = turfCircle(center, radiusM / 1000, { steps: 32, units: 'kilometers' });
   return { type: 'Polygon', coordinates: feature.geometry.coordinates as Position[][] };
-}
-
-/** The hexagon of an H3 cell as a GeoJSON polygon (closed ring, longitude first). */
-export function cellArea(cell: string): GeoPolygon {
-  return { type: 'Polygon', coordinates: [cellToBoundary(cell, true) as Position[]] };
 }
 
 export function centroidOf(points: readonly Position[]): Position {

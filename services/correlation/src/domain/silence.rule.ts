@@ -62,6 +62,8 @@ export class SilenceMonitor {
   private readonly last = new Map<DepartmentCode, LastSeen>();
   /** The open silence episode of each rule, by rule order. */
   private readonly open = new Map<number, Episode>();
+  /** No silence can be due before this watermark (recomputed when passed; -Infinity: unknown). */
+  private nextCheck = -Infinity;
 
   constructor(readonly rules: readonly CompiledRule<SilenceRule>[]) {}
 
@@ -100,6 +102,16 @@ export class SilenceMonitor {
 
   /** Raises silences the watermark has reached. */
   check(watermark: number, ctx: StepContext): void {
+    // Nothing can happen before the earliest moment a silence could start counting.
+    if (watermark < this.nextCheck && this.open.size === 0) return;
+    let next = Infinity;
+    for (const compiled of this.rules) {
+      const last = this.last.get(compiled.rule.department);
+      if (last && !this.open.has(compiled.order))
+        next = Math.min(next, last.t + compiled.rule.silentMinutes * MINUTE_MS);
+    }
+    this.nextCheck = next;
+    if (watermark < next && this.open.size === 0) return;
     for (const compiled of this.rules) {
       const rule = compiled.rule;
       const open = this.open.get(compiled.order);

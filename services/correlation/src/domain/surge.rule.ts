@@ -1,7 +1,7 @@
 /**
- * Surge against a baseline: events per H3 area in the trailing window, against the mean count of
- * the same hour on the previous days (only days the engine has seen). A surge raises a warning
- * for its area; further events there revise it until the area is quiet for a window.
+ * Surge against a baseline: events around an H3 cell (the cell and its ring) in the trailing
+ * window, against the mean count of the same hour on the previous days (only days the engine has
+ * seen). A surge raises a warning; further events nearby revise it until a window passes quiet.
  */
 import type { NormalizedEvent, SurgeRule } from '@liandong/contracts';
 import type { CompiledRule } from './compile.rule.ts';
@@ -15,7 +15,8 @@ import {
   type StepContext,
 } from './episode.ts';
 import { entryOf, hasLocation, type Entry } from './evidence.ts';
-import { cellArea, cellOf } from './geo.ts';
+import { getHexagonEdgeLengthAvg } from 'h3-js';
+import { cellOf, ringOf } from './geo.ts';
 import { byTimeThenId } from './threshold.rule.ts';
 import { HOUR_MS, MINUTE_MS } from './time.ts';
 import { round } from './warning.ts';
@@ -55,8 +56,8 @@ export class SurgeFamily extends Family<SurgeRule> {
     super(compiled, compiled.rule.windowMinutes * MINUTE_MS);
   }
 
-  /** The baseline of an area at an hour. */
-  baselineAt(area: Area, hour: number, part: Partition): Baseline {
+  /** The baseline around a cell at an hour: the same hour of previous days, over the cell and its ring. */
+  baselineAt(ring: readonly Area[], hour: number, part: Partition): Baseline {
     const rule = this.rule;
     const first = this.firstHour[part] ?? hour;
     let sum = 0;
@@ -64,7 +65,7 @@ export class SurgeFamily extends Family<SurgeRule> {
     for (let d = 1; d <= rule.baselineDays; d++) {
       const h = hour - 24 * d;
       if (h < first) break;
-      sum += area.hours.get(h) ?? 0;
+      for (const area of ring) sum += area.hours.get(h) ?? 0;
       days++;
     }
     const baseline = days > 0 ? ((sum / days) * rule.windowMinutes) / 60 : 0;
@@ -99,18 +100,27 @@ export class SurgeFamily extends Family<SurgeRule> {
 
     const inherited = this.replacedEpisode(part, ctx);
     if (inherited) return this.joinEpisode(inherited, entry, ctx);
+    // The cell and its ring: a crowd on a cell edge is one crowd.
+    const ring: Area[] = [];
+    for (const c of ringOf(cell)) {
+      const a = areas.get(c);
+      if (a !== undefined) ring.push(a);
+    }
     const counted: Entry[] = [];
-    for (const x of area.recent) {
-      if (x.withdrawn || x.t > t || x.t <= t - this.horizonMs) continue;
-      if (x !== entry && ctx.yielded(this.compiled, x.id, part)) continue;
-      counted.push(x);
+    let open: Episode | null = null;
+    for (const a of ring) {
+      if (this.isOpen(a.episode, t) && (open === null || a.episode.seq < open.seq)) open = a.episode;
+      for (const x of a.recent) {
+        if (x.withdrawn || x.t > t || x.t <= t - this.horizonMs) continue;
+        if (x !== entry && ctx.yielded(this.compiled, x.id, part)) continue;
+        counted.push(x);
+      }
     }
-    if (this.isOpen(area.episode, t)) {
-      const episode = area.episode;
-      episode.facts['count'] = Math.max(Number(episode.facts['count'] ?? 0), counted.length);
-      return this.joinEpisode(episode, entry, ctx);
+    if (open !== null) {
+      open.facts['count'] = Math.max(Number(open.facts['count'] ?? 0), counted.length);
+      return this.joinEpisode(open, entry, ctx);
     }
-    const base = this.baselineAt(area, hour, part);
+    const base = this.baselineAt(ring, hour, part);
     if (counted.length >= base.needed) {
       const evidence = counted.filter((x) => x.episode === null).sort(byTimeThenId);
       const episode = this.openEpisode(`${cell}\u001f${(evidence[0] as Entry).id}`, part, evidence, ctx);
@@ -147,8 +157,7 @@ export class SurgeFamily extends Family<SurgeRule> {
         { name: 'ratio', value: vars.ratio, threshold: rule.factor },
       ],
       vars: { zh: vars, en: vars },
-      area: cellArea(String(f['cell'])),
-      minRadiusM: 0,
+      minRadiusM: getHexagonEdgeLengthAvg(rule.areaResolution, 'm'),
     };
   }
 
@@ -156,8 +165,15 @@ export class SurgeFamily extends Family<SurgeRule> {
     const index = this.parts.indexOf(part) as Partition;
     const oldestHour = Math.floor(watermark / HOUR_MS) - 24 * this.rule.baselineDays - 1;
     for (const [cell, area] of this.areas[index]) {
-      area.recent = area.recent.filter((e) => e.t > watermark - this.horizonMs && part.byId.has(e.id));
-      for (const h of area.hours.keys()) if (h < oldestHour) area.hours.delete(h);
+      // In arrival order: drop the expired head of the recent events and the oldest hours.
+      const recent = area.recent;
+      let drop = 0;
+      while (drop < recent.length && (recent[drop] as Entry).t <= watermark - this.horizonMs) drop++;
+      if (drop > 0) recent.splice(0, drop);
+      for (const h of area.hours.keys()) {
+        if (h >= oldestHour) break;
+        area.hours.delete(h);
+      }
       if (area.episode && !part.episodes.has(area.episode.id)) area.episode = null;
       if (area.recent.length === 0 && area.hours.size === 0 && area.episode === null)
         this.areas[index].delete(cell);

@@ -16,8 +16,29 @@ const shanghai = new Intl.DateTimeFormat('en-GB', {
   hourCycle: 'h23',
 });
 
-/** Milliseconds of an RFC 3339 time; NaN when it is not one. */
+const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
+const two = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
+
+/**
+ * Milliseconds of an RFC 3339 time; NaN when it is not one. The form every normalized event
+ * carries (`toISOString`: `2026-06-01T02:15:00.000Z`) is read directly, which is several times
+ * faster than Date.parse on the hot path; anything else goes to Date.parse.
+ */
 export function toMs(time: string): number {
+  if (time.length === 24 && time.charCodeAt(23) === 90 /* Z */ && time.charCodeAt(19) === 46 /* . */) {
+    const year = digit(time, 0) * 1000 + digit(time, 1) * 100 + two(time, 2);
+    const ms = digit(time, 20) * 100 + two(time, 21);
+    const value = Date.UTC(
+      year,
+      two(time, 5) - 1,
+      two(time, 8),
+      two(time, 11),
+      two(time, 14),
+      two(time, 17),
+      ms,
+    );
+    if (!Number.isNaN(value) && value === value) return value;
+  }
   return Date.parse(time);
 }
 

@@ -1,0 +1,20 @@
+/** Test support: build contract-valid events and reproducible scenarios. */
+export {
+  buildEvent,
+  scenarioEventId,
+  SCENARIO_EVENT_NAMESPACE,
+  SOURCE_SYSTEMS,
+  type EventSpec,
+} from './event.builder.ts';
+export {
+  SCENARIOS,
+  GAUGES,
+  TOWNS,
+  ScenarioWriter,
+  backgroundHour,
+  backgroundStream,
+  type Gauge,
+  type ScenarioName,
+  type StreamOptions,
+} from './scenario.generator.ts';
+export { Random } from './random.ts';
