@@ -7,15 +7,6 @@ export const HOUR_MS = 60 * MINUTE_MS;
 export const DAY_MS = 24 * HOUR_MS;
 const SHANGHAI_OFFSET_MS = 8 * HOUR_MS;
 
-const shanghai = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Asia/Shanghai',
-  month: 'numeric',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
 const digit = (s: string, i: number) => s.charCodeAt(i) - 48;
 const two = (s: string, i: number) => digit(s, i) * 10 + digit(s, i + 1);
 
@@ -37,7 +28,7 @@ export function toMs(time: string): number {
       two(time, 17),
       ms,
     );
-    if (!Number.isNaN(value) && value === value) return value;
+    if (!Number.isNaN(value)) return value;
   }
   return Date.parse(time);
 }
@@ -51,13 +42,13 @@ export function localHour(ms: number): number {
   return Math.floor(((ms + SHANGHAI_OFFSET_MS) % DAY_MS) / HOUR_MS);
 }
 
-/** "6月1日 14:05" and "1 Jun 14:05" style local times for titles and summaries. */
+/** "6月1日 14:05" and "1 Jun 14:05": local (Asia/Shanghai) times for titles and summaries. */
 export function localTimeText(ms: number): { zh: string; en: string } {
-  const parts = Object.fromEntries(shanghai.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-  const month = Number(parts['month']);
-  const time = `${parts['hour']}:${parts['minute']}`;
-  const monthName = MONTHS[month - 1] ?? '';
-  return { zh: `${month}月${parts['day']}日 ${time}`, en: `${parts['day']} ${monthName} ${time}` };
+  const local = new Date(ms + SHANGHAI_OFFSET_MS);
+  const month = local.getUTCMonth();
+  const day = local.getUTCDate();
+  const time = `${String(local.getUTCHours()).padStart(2, '0')}:${String(local.getUTCMinutes()).padStart(2, '0')}`;
+  return { zh: `${month + 1}月${day}日 ${time}`, en: `${day} ${MONTHS[month] ?? ''} ${time}` };
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -13,6 +13,7 @@ export {
   ScenarioWriter,
   backgroundHour,
   backgroundStream,
+  toNdjson,
   type Gauge,
   type ScenarioName,
   type StreamOptions,

@@ -676,3 +676,8 @@ export const SCENARIOS = {
 export type ScenarioName = keyof typeof SCENARIOS;
 
 export { scenarioEventId };
+
+/** Events as NDJSON, one a line, as the scenario files hold them. */
+export function toNdjson(events: readonly NormalizedEvent[]): string {
+  return events.map((e) => `${JSON.stringify(e)}\n`).join('');
+}
