@@ -12,7 +12,7 @@ import type {
   Warning,
   WarningStatus,
 } from '@liandong/contracts';
-import type { GeoPolygon } from '@liandong/contracts';
+import type { GeoPolygon, Position } from '@liandong/contracts';
 import { v5 as uuidv5 } from 'uuid';
 import type { CompiledRule } from './compile.rule.ts';
 import { restoreEntry, serializeEntry, type Entry, type SerializedEntry } from './evidence.ts';
@@ -132,6 +132,8 @@ export interface Facts {
   readonly area?: GeoPolygon;
   /** Smallest radius of the circle drawn around the evidence. */
   readonly minRadiusM: number;
+  /** Where the warning is named after (default: the centroid of the evidence). */
+  readonly anchor?: Position;
   /** Appended to the summary when the rule itself cancels the warning. */
   readonly note?: LocalizedText;
 }

@@ -3,7 +3,7 @@
  * river polyline of the rule set (a hazardous-goods accident, then a water-quality alarm
  * downstream). Pairs form whichever of the two arrives first.
  */
-import type { NormalizedEvent, SequenceRule, ThresholdMet } from '@liandong/contracts';
+import type { NormalizedEvent, Position, SequenceRule, ThresholdMet } from '@liandong/contracts';
 import type { CompiledRule } from './compile.rule.ts';
 import {
   Family,
@@ -173,7 +173,12 @@ export class SequenceFamily extends Family<SequenceRule> {
       downstreamKm: round(downstream / 1000, 1),
       river: river[lang],
     });
-    return { thresholds, vars: { zh: vars('zh'), en: vars('en') }, minRadiusM: 500 };
+    return {
+      thresholds,
+      vars: { zh: vars('zh'), en: vars('en') },
+      minRadiusM: 500,
+      ...(a && hasLocation(a) ? { anchor: [a.lon, a.lat] as Position } : {}),
+    };
   }
 
   protected sweepIndexes(part: Part, watermark: number): void {

@@ -114,8 +114,7 @@ export class ThresholdFamily extends Family<ThresholdRule> {
         if (value >= condition.min) thresholds.push({ name, value, threshold: condition.min });
       }
     }
-    if ((this.rule.minEvents ?? 1) > 1)
-      thresholds.push({ name: 'events', value: entries.length, threshold: this.rule.minEvents ?? 1 });
+    thresholds.push({ name: 'events', value: entries.length, threshold: this.rule.minEvents ?? 1 });
     const labelled = entries.find((e) => e.label !== null);
     const river = riverName(ruleSet, entries.find((e) => e.river !== null)?.river ?? null);
     const measurement = measurementName

@@ -263,7 +263,7 @@ export function evolveWarning(
   episode.updatedAt = Math.max(episode.updatedAt, when, episode.raisedAt);
 
   const { area, centroid } = geometryOf(ruleSet, entries, facts);
-  const place = placeNear(ruleSet, centroid);
+  const place = placeNear(ruleSet, facts.anchor ?? centroid);
   const departments = departmentsOf(entries);
   const types: string[] = [];
   for (const e of entries) if (!types.includes(e.type)) types.push(e.type);
