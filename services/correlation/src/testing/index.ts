@@ -19,3 +19,5 @@ export {
   type StreamOptions,
 } from './scenario.generator.ts';
 export { Random } from './random.ts';
+export { replay, ruleSetOf, type Replay } from './replay.ts';
+export { at, near, gaugeReading, T0, GUICHENG } from './event.fixture.ts';
