@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Crs } from '../common.ts';
-import { vocabularyKeys, type Vocabulary } from './common.ts';
+import { type Vocabulary } from './common.ts';
 
 /** Water (水务) vocabulary: gauge observations from SensorThings, and alarms. */
 export const WATER_VOCABULARY = {
