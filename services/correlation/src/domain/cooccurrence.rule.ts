@@ -36,8 +36,14 @@ function bitCount(n: number): number {
 
 export class CooccurrenceFamily extends Family<CooccurrenceRule> {
   readonly resolution: number;
-  private readonly cells: [Map<string, Entry[]>, Map<string, Entry[]>] = [new Map(), new Map()];
-  private readonly venues: [Map<string, Entry[]>, Map<string, Entry[]>] = [new Map(), new Map()];
+  private readonly cells: [Map<string, Entry[]>, Map<string, Entry[]>] = [
+    new Map<string, Entry[]>(),
+    new Map<string, Entry[]>(),
+  ];
+  private readonly venues: [Map<string, Entry[]>, Map<string, Entry[]>] = [
+    new Map<string, Entry[]>(),
+    new Map<string, Entry[]>(),
+  ];
   private readonly neighbours: Entry[] = [];
   private readonly gates: [Gate, Gate] = [new Gate(), new Gate()];
 

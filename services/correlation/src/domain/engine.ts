@@ -8,7 +8,7 @@ import type { DepartmentCode, NormalizedEvent, Rule, SilenceRule, Warning } from
 import { admissionFor, compileRule, mayTakeType, type CompiledRule } from './compile.rule.ts';
 import { CooccurrenceFamily } from './cooccurrence.rule.ts';
 import {
-  Family,
+  type Family,
   note,
   type Decision,
   type Episode,

@@ -49,7 +49,10 @@ export interface Baseline {
 }
 
 export class SurgeFamily extends Family<SurgeRule> {
-  private readonly areas: [Map<string, Area>, Map<string, Area>] = [new Map(), new Map()];
+  private readonly areas: [Map<string, Area>, Map<string, Area>] = [
+    new Map<string, Area>(),
+    new Map<string, Area>(),
+  ];
   private readonly firstHour: [number | null, number | null] = [null, null];
 
   constructor(compiled: CompiledRule<SurgeRule>) {

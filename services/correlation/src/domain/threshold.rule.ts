@@ -40,7 +40,10 @@ export function riverName(ruleSet: RuleSet, code: string | null): LocalizedText 
 }
 
 export class ThresholdFamily extends Family<ThresholdRule> {
-  private readonly groups: [Map<string, Group>, Map<string, Group>] = [new Map(), new Map()];
+  private readonly groups: [Map<string, Group>, Map<string, Group>] = [
+    new Map<string, Group>(),
+    new Map<string, Group>(),
+  ];
 
   constructor(compiled: CompiledRule<ThresholdRule>) {
     super(compiled, compiled.rule.quietMinutes * MINUTE_MS);

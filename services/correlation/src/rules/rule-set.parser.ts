@@ -308,7 +308,7 @@ export function parseRuleSet(files: readonly RuleFileText[]): RuleSet {
     rules: rules.map((r) => r.value),
     rivers: riverMap,
     places,
-    region: (region as Located<Region> | null)?.value ?? {
+    region: region?.value ?? {
       name: { zh: '辖区', en: 'the district' },
       center: [0, 0],
       radiusM: 1,

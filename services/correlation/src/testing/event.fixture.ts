@@ -47,7 +47,7 @@ export function gaugeReading(
     },
     'water.waterlogging_depth': { name: 'water_depth', unit: 'm', thresholds: { alarm: 0.15 } },
     'water.water_quality': { name: 'quality_index', unit: '1', thresholds: { alarm: 60 } },
-  }[type] as Omit<Measurement, 'value'>;
+  }[type];
   return at(minutes, type, {
     measurements: [{ ...measurement, value }],
     place: { id: 'ST-1', name: '测试站', kind: 'station' },
