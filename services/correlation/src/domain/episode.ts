@@ -58,6 +58,29 @@ export type SerializedEpisode = Omit<Episode, 'entries' | 'raisedAt'> & {
   raisedAt: number | null;
 };
 
+/** A fresh, not yet raised episode. */
+export function newEpisode(
+  init: Pick<Episode, 'id' | 'rule' | 'key' | 'part' | 'seq' | 'entries' | 'lastT'> & {
+    facts?: Episode['facts'];
+  },
+): Episode {
+  return {
+    withdrawn: [],
+    cancelledBy: [],
+    revision: 0,
+    level: null,
+    status: 'active',
+    raisedAt: Number.NaN,
+    updatedAt: 0,
+    closed: false,
+    dirty: false,
+    signature: '',
+    last: null,
+    ...init,
+    facts: init.facts ?? {},
+  };
+}
+
 export function episodeId(ruleId: string, part: Partition, key: string): string {
   return uuidv5(`${ruleId}\u001f${part === 0 ? 'actual' : 'exercise'}\u001f${key}`, WARNING_ID_NAMESPACE);
 }
@@ -241,27 +264,15 @@ export abstract class Family<R extends Rule = Rule> {
     const id = episodeId(this.rule.id, part, key);
     let lastT = -Infinity;
     for (const e of entries) if (e.t > lastT) lastT = e.t;
-    const episode: Episode = {
+    const episode = newEpisode({
       id,
       rule: this.compiled.order,
       key,
       part,
       seq: ctx.nextSeq(),
       entries,
-      withdrawn: [],
-      cancelledBy: [],
-      revision: 0,
-      level: null,
-      status: 'active',
-      raisedAt: Number.NaN,
-      updatedAt: 0,
       lastT,
-      closed: false,
-      dirty: false,
-      signature: '',
-      facts: {},
-      last: null,
-    };
+    });
     for (const e of entries) e.episode = episode;
     this.parts[part].episodes.set(id, episode);
     markDirty(ctx, episode);

@@ -4,19 +4,25 @@
  * cannot undo a silence already seen; in live operation the correlator's injected clock moves the
  * watermark on when every feed is quiet. The warning is cancelled when the feed speaks again.
  */
-import type { DepartmentCode, NormalizedEvent, SilenceRule } from '@liandong/contracts';
-import { departmentEntry } from '@liandong/contracts';
+import {
+  departmentEntry,
+  type DepartmentCode,
+  type NormalizedEvent,
+  type SilenceRule,
+} from '@liandong/contracts';
 import type { CompiledRule } from './compile.rule.ts';
 import {
   episodeId,
+  newEpisode,
   markDirty,
   note,
+  restoreEpisode,
+  serializeEpisode,
   type Episode,
   type Facts,
   type SerializedEpisode,
   type StepContext,
 } from './episode.ts';
-import { restoreEpisode, serializeEpisode } from './episode.ts';
 import type { Entry } from './evidence.ts';
 import { decideLevel } from './warning.ts';
 import { activeMinutesBetween, localTimeText, MINUTE_MS } from './time.ts';
@@ -125,27 +131,16 @@ export class SilenceMonitor {
       const minutes = this.silentMinutes(rule, last.t, watermark);
       if (minutes < rule.silentMinutes) continue;
       const entry = feedEntry(last.id, last.t, rule.department);
-      const episode: Episode = {
+      const episode = newEpisode({
         id: episodeId(rule.id, 0, `${rule.department}\u001f${last.id}`),
         rule: compiled.order,
         key: rule.department,
         part: 0,
         seq: ctx.nextSeq(),
         entries: [entry],
-        withdrawn: [],
-        cancelledBy: [],
-        revision: 0,
-        level: null,
-        status: 'active',
-        raisedAt: Number.NaN,
-        updatedAt: 0,
         lastT: last.t,
-        closed: false,
-        dirty: false,
-        signature: '',
         facts: { since: last.t, minutes: Math.floor(minutes) },
-        last: null,
-      };
+      });
       entry.episode = episode;
       this.open.set(compiled.order, episode);
       markDirty(ctx, episode);

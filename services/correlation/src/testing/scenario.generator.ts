@@ -46,6 +46,9 @@ export interface Gauge {
   readonly spread: number;
 }
 
+/** Hourly rainfall bounds (mm) of the blue, yellow, orange and red rainstorm signals. */
+const RAIN_BOUNDS = { blue: 30, yellow: 50, orange: 80, red: 100 };
+
 export const GAUGES: readonly Gauge[] = [
   {
     stationId: 'NH-RL-01',
@@ -82,7 +85,7 @@ export const GAUGES: readonly Gauge[] = [
     name: '桂城雨量站',
     kind: 'rainfall',
     position: [113.15, 23.035],
-    thresholds: { blue: 30, yellow: 50, orange: 80, red: 100 },
+    thresholds: RAIN_BOUNDS,
     normal: 0,
     spread: 0,
   },
@@ -91,7 +94,7 @@ export const GAUGES: readonly Gauge[] = [
     name: '大沥雨量站',
     kind: 'rainfall',
     position: [113.1, 23.1],
-    thresholds: { blue: 30, yellow: 50, orange: 80, red: 100 },
+    thresholds: RAIN_BOUNDS,
     normal: 0,
     spread: 0,
   },
@@ -100,7 +103,7 @@ export const GAUGES: readonly Gauge[] = [
     name: '西樵雨量站',
     kind: 'rainfall',
     position: [112.96, 22.935],
-    thresholds: { blue: 30, yellow: 50, orange: 80, red: 100 },
+    thresholds: RAIN_BOUNDS,
     normal: 0,
     spread: 0,
   },
