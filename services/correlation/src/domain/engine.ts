@@ -226,7 +226,7 @@ class CorrelationEngine implements Engine {
     } else if (t > this.maxT) {
       this.maxT = t;
     }
-    this.silence.seen(event, t, ctx);
+    this.silence.seen(event, t, this.watermark, ctx);
 
     if (late) {
       if (explain)

@@ -79,20 +79,25 @@ export class SilenceMonitor {
     return activeMinutesBetween(since, now, rule.activeHours.from, rule.activeHours.to);
   }
 
-  /** A department spoke: remember it, and end its silence if a warning stands. */
-  seen(event: NormalizedEvent, t: number, ctx: StepContext): void {
+  /**
+   * A department spoke: remember it, and end its silence if a warning stands. An event behind
+   * the watermark still shows the feed delivers now, so it counts as alive at the watermark
+   * (else a late record would end a silence that the next event raises again).
+   */
+  seen(event: NormalizedEvent, t: number, watermark: number, ctx: StepContext): void {
     const dept = event.department;
     const last = this.last.get(dept);
-    if (!last || t > last.t) this.last.set(dept, { t, id: event.id });
+    const alive = Math.max(t, watermark);
+    if (!last || alive > last.t) this.last.set(dept, { t: alive, id: event.id });
     for (const compiled of this.rules) {
       if (compiled.rule.department !== dept) continue;
       const episode = this.open.get(compiled.order);
       if (!episode) continue;
-      const entry = feedEntry(event.id, t, dept);
+      const entry = feedEntry(event.id, alive, dept);
       entry.episode = episode;
       episode.entries.push(entry);
       episode.status = 'cancelled';
-      episode.facts['resumedAt'] = t;
+      episode.facts['resumedAt'] = alive;
       this.open.delete(compiled.order);
       markDirty(ctx, episode);
       if (ctx.explain)

@@ -179,16 +179,16 @@ describe('food-poisoning-cluster', () => {
 describe('gastro-cases-surge', () => {
   const reports = (n: number, cap = false) =>
     Array.from({ length: n }, (_, i) =>
-      at(i * 20, 'health.syndromic_gastro', { ...near(i * 300), cap: cap && i === 0 }),
+      at(i * 15, 'health.syndromic_gastro', { ...near(i * 300), cap: cap && i === 0 }),
     );
-  it('given 6 gastro reports in 3 hours around one place, then blue', () => {
-    expect(of('gastro-cases-surge', reports(6)).map((w) => w.level)).toEqual(['blue']);
+  it('given 10 gastro reports in 3 hours around one place, then blue', () => {
+    expect(of('gastro-cases-surge', reports(10)).map((w) => w.level)).toEqual(['blue']);
   });
-  it('given 5, then nothing', () => {
-    expect(of('gastro-cases-surge', reports(5))).toEqual([]);
+  it('given 9, then nothing', () => {
+    expect(of('gastro-cases-surge', reports(9))).toEqual([]);
   });
   it('given one of them as a CAP alert, then blue', () => {
-    expect(of('gastro-cases-surge', reports(6, true))).toHaveLength(1);
+    expect(of('gastro-cases-surge', reports(10, true))).toHaveLength(1);
   });
 });
 

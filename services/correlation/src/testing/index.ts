@@ -16,6 +16,7 @@ export {
   toNdjson,
   type Gauge,
   type ScenarioName,
+  type ScenarioOptions,
   type StreamOptions,
 } from './scenario.generator.ts';
 export { Random } from './random.ts';

@@ -306,8 +306,13 @@ function tileOffset(tile: number): Position {
   return [(tile % columns) * 0.25 - 3.5, Math.floor(tile / columns) * 0.25 - 3.5];
 }
 
-/** Background events of one hour [from, from + 1 h) for every tile. */
-export function backgroundHour(writer: ScenarioWriter, from: number, options: StreamOptions): void {
+/** Background events of [from, from + span) (an hour by default, at most one) for every tile. */
+export function backgroundHour(
+  writer: ScenarioWriter,
+  from: number,
+  options: StreamOptions,
+  span = HOUR,
+): void {
   const random = writer.random;
   const factor = options.rateFactor ?? 1;
   const tiles = options.tiles ?? 1;
@@ -323,7 +328,7 @@ export function backgroundHour(writer: ScenarioWriter, from: number, options: St
       const ratePerMs = (total * factor * profile(department, hour)) / HOUR;
       for (
         let t = from + random.exponential(ratePerMs);
-        t < from + HOUR;
+        t < from + span;
         t += random.exponential(ratePerMs)
       ) {
         const o = options.outage;
@@ -336,7 +341,7 @@ export function backgroundHour(writer: ScenarioWriter, from: number, options: St
       }
     }
     for (const gauge of GAUGES) {
-      for (let t = from; t < from + HOUR; t += 10 * MINUTE) {
+      for (let t = from; t < from + span; t += 10 * MINUTE) {
         const suffix = tiles > 1 ? `-T${tile}` : '';
         const o = options.outage;
         if (o && o.department === 'water' && t >= o.from && t < o.to) continue;
@@ -409,15 +414,20 @@ function backgroundSpec(
   }
 }
 
-/** An everyday stream of `hours` hours from `from` (for tests and benchmarks). */
+/**
+ * An everyday stream of `hours` hours from `from` (for tests and benchmarks), in slices of
+ * `sliceMinutes` (each sorted as on the topics).
+ */
 export function* backgroundStream(
   from: number,
   hours: number,
   options: StreamOptions,
+  sliceMinutes = 60,
 ): Generator<NormalizedEvent[]> {
-  for (let h = 0; h < hours; h++) {
-    const writer = new ScenarioWriter(options.seed * 1000 + h, `BG${options.seed}-H${h}`);
-    backgroundHour(writer, from + h * HOUR, options);
+  const span = Math.min(60, sliceMinutes) * MINUTE;
+  for (let i = 0; i * span < hours * HOUR; i++) {
+    const writer = new ScenarioWriter(options.seed * 100_000 + i, `BG${options.seed}-S${i}`);
+    backgroundHour(writer, from + i * span, options, span);
     yield writer.sorted();
   }
 }
@@ -433,12 +443,17 @@ function backgroundOf(
 
 const local = (iso: string) => Date.parse(`${iso}+08:00`);
 
+export interface ScenarioOptions {
+  /** Lay the incident over a background of everyday events (default true). */
+  readonly background?: boolean;
+}
+
 /** A rainstorm over Guicheng: the rain gauge, the river and a tunnel rise; roads flood; 110 rings. */
-export function rainstormScenario(): NormalizedEvent[] {
+export function rainstormScenario(options: ScenarioOptions = {}): NormalizedEvent[] {
   const w = new ScenarioWriter(101, 'RAIN');
   const from = local('2026-06-01T12:00:00');
   const to = local('2026-06-01T20:00:00');
-  backgroundOf(w, from, to);
+  if (options.background !== false) backgroundOf(w, from, to);
   // The background wrote normal readings for every gauge: drop the three the storm drives.
   const driven = new Set(['NH-RF-01', 'NH-RL-01', 'NH-WL-01']);
   w.events.splice(0, w.events.length, ...w.events.filter((e) => !(e.place?.id && driven.has(e.place.id))));
@@ -492,10 +507,10 @@ export function rainstormScenario(): NormalizedEvent[] {
 }
 
 /** A wedding lunch at one restaurant: cases at three hospitals, complaints to 12315, a 110 call. */
-export function foodPoisoningScenario(): NormalizedEvent[] {
+export function foodPoisoningScenario(options: ScenarioOptions = {}): NormalizedEvent[] {
   const w = new ScenarioWriter(202, 'FOOD');
   const from = local('2026-06-05T10:00:00');
-  backgroundOf(w, from, local('2026-06-06T04:00:00'));
+  if (options.background !== false) backgroundOf(w, from, local('2026-06-06T04:00:00'));
   const venue = { id: 'JY24406050012345', name: '桂城某海鲜酒家', kind: 'venue' };
   const restaurant: Position = [113.1602, 23.0413];
   const hospitals: Position[] = [
@@ -537,9 +552,10 @@ export function foodPoisoningScenario(): NormalizedEvent[] {
 }
 
 /** Workers gather at a factory gate in Dali over unpaid wages: 110 calls, petitions, complaints. */
-export function crowdGatheringScenario(): NormalizedEvent[] {
+export function crowdGatheringScenario(options: ScenarioOptions = {}): NormalizedEvent[] {
   const w = new ScenarioWriter(303, 'CROWD');
-  backgroundOf(w, local('2026-06-08T08:00:00'), local('2026-06-08T14:00:00'));
+  if (options.background !== false)
+    backgroundOf(w, local('2026-06-08T08:00:00'), local('2026-06-08T14:00:00'));
   const gate: Position = [113.1085, 23.0882];
   const start = local('2026-06-08T09:20:00');
   const reports: [number, string, number][] = [
@@ -573,11 +589,11 @@ export function crowdGatheringScenario(): NormalizedEvent[] {
 }
 
 /** A tanker crashes on a bridge over the Dongping Waterway; the quality station downstream alarms. */
-export function hazmatRiverScenario(): NormalizedEvent[] {
+export function hazmatRiverScenario(options: ScenarioOptions = {}): NormalizedEvent[] {
   const w = new ScenarioWriter(404, 'HAZMAT');
   const from = local('2026-06-10T06:00:00');
   const to = local('2026-06-10T14:00:00');
-  backgroundOf(w, from, to);
+  if (options.background !== false) backgroundOf(w, from, to);
   w.events.splice(0, w.events.length, ...w.events.filter((e) => e.place?.id !== 'NH-WQ-01'));
   const bridge: Position = [113.0312, 23.0823];
   const crash = local('2026-06-10T08:10:00');
@@ -653,18 +669,20 @@ export function hazmatRiverScenario(): NormalizedEvent[] {
 }
 
 /** An ordinary day: nothing a duty officer should be woken for. */
-export function quietDayScenario(): NormalizedEvent[] {
+export function quietDayScenario(options: ScenarioOptions = {}): NormalizedEvent[] {
   const w = new ScenarioWriter(505, 'QUIET');
-  backgroundOf(w, local('2026-06-03T00:00:00'), local('2026-06-04T00:00:00'));
+  if (options.background !== false)
+    backgroundOf(w, local('2026-06-03T00:00:00'), local('2026-06-04T00:00:00'));
   return w.sorted();
 }
 
 /** The traffic connector stops for two and a half hours in the morning, then catches up. */
-export function feedOutageScenario(): NormalizedEvent[] {
+export function feedOutageScenario(options: ScenarioOptions = {}): NormalizedEvent[] {
   const w = new ScenarioWriter(606, 'OUTAGE');
-  backgroundOf(w, local('2026-06-12T06:00:00'), local('2026-06-12T14:00:00'), {
-    outage: { department: 'traffic', from: local('2026-06-12T09:00:00'), to: local('2026-06-12T11:30:00') },
-  });
+  if (options.background !== false)
+    backgroundOf(w, local('2026-06-12T06:00:00'), local('2026-06-12T14:00:00'), {
+      outage: { department: 'traffic', from: local('2026-06-12T09:00:00'), to: local('2026-06-12T11:30:00') },
+    });
   return w.sorted();
 }
 
@@ -675,7 +693,7 @@ export const SCENARIOS = {
   'hazmat-river': hazmatRiverScenario,
   'quiet-day': quietDayScenario,
   'feed-outage': feedOutageScenario,
-} as const satisfies Record<string, () => NormalizedEvent[]>;
+} as const satisfies Record<string, (options?: ScenarioOptions) => NormalizedEvent[]>;
 export type ScenarioName = keyof typeof SCENARIOS;
 
 export { scenarioEventId };
