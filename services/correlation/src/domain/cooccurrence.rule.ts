@@ -21,12 +21,13 @@ import {
   type StepContext,
 } from './episode.ts';
 import { entryOf, hasLocation, type Entry } from './evidence.ts';
-import { cellOf, cellsWithin, distanceM, resolutionFor } from './geo.ts';
+import { cellOf, cellsWithin, resolutionFor, withinM } from './geo.ts';
 import { byTimeThenId } from './threshold.rule.ts';
 import { MINUTE_MS } from './time.ts';
 import { departmentsOf } from './warning.ts';
 
 const DEPARTMENT_BIT = new Map<string, number>(DEPARTMENT_CODES.map((d, i) => [d, 1 << i]));
+const DEPARTMENT_INDEX = new Map<string, number>(DEPARTMENT_CODES.map((d, i) => [d, i]));
 
 function bitCount(n: number): number {
   let c = 0;
@@ -45,6 +46,7 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
     new Map<string, Entry[]>(),
   ];
   private readonly neighbours: Entry[] = [];
+  private readonly disks = new Map<string, readonly string[]>();
   private readonly gates: [Gate, Gate] = [new Gate(), new Gate()];
 
   constructor(compiled: CompiledRule<CooccurrenceRule>) {
@@ -96,13 +98,13 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
     const radius = rule.radiusM;
     if (cell !== null) {
       const cells = this.cells[part];
-      for (const c of cellsWithin(cell, radius)) {
+      for (const c of this.disk(cell)) {
         const list = cells.get(c);
         if (list === undefined) continue;
         for (let i = 0; i < list.length; i++) {
           const x = list[i] as Entry;
           if (x === entry || x.withdrawn || Math.abs(x.t - t) > window) continue;
-          if (distanceM(entry.lon, entry.lat, x.lon, x.lat) > radius) continue;
+          if (!withinM(entry.lon, entry.lat, x.lon, x.lat, radius)) continue;
           found.push(x);
         }
       }
@@ -164,7 +166,9 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
         return false;
     }
     let departments = 1;
-    for (const [dept, last] of gate.deptT) if (dept !== entry.dept && last >= since) departments++;
+    const own = DEPARTMENT_INDEX.get(entry.dept);
+    for (let i = 0; i < gate.deptT.length; i++)
+      if (i !== own && (gate.deptT[i] as number) >= since) departments++;
     return departments >= this.rule.minDepartments;
   }
 
@@ -177,6 +181,17 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
   protected override joinEpisode(episode: Episode, entry: Entry, ctx: StepContext): void {
     super.joinEpisode(episode, entry, ctx);
     this.gates[episode.part].episodeT = Math.max(this.gates[episode.part].episodeT, episode.lastT);
+  }
+
+  /** The cells to search around a cell (cached per rule: its radius is fixed). */
+  private disk(cell: string): readonly string[] {
+    let disk = this.disks.get(cell);
+    if (disk === undefined) {
+      if (this.disks.size >= 100_000) this.disks.clear();
+      disk = cellsWithin(cell, this.rule.radiusM);
+      this.disks.set(cell, disk);
+    }
+    return disk;
   }
 
   /** The id of the first role short of its minimum, or null. */
@@ -249,14 +264,16 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
  */
 class Gate {
   readonly roleT: number[] = [];
-  readonly deptT = new Map<string, number>();
+  /** By position in DEPARTMENT_CODES. */
+  readonly deptT: number[] = DEPARTMENT_CODES.map(() => -Infinity);
   episodeT = -Infinity;
 
   note(entry: Entry): void {
     for (let i = 0, bits = entry.roles; bits !== 0; i++, bits >>= 1) {
       if (bits & 1 && !((this.roleT[i] ?? -Infinity) >= entry.t)) this.roleT[i] = entry.t;
     }
-    if (!((this.deptT.get(entry.dept) ?? -Infinity) >= entry.t)) this.deptT.set(entry.dept, entry.t);
+    const i = DEPARTMENT_INDEX.get(entry.dept) as number;
+    if (!((this.deptT[i] as number) >= entry.t)) this.deptT[i] = entry.t;
   }
 }
 

@@ -1,11 +1,36 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { cellOf, cellsWithin, destination, distanceM, resolutionFor, riverProjector } from './geo.ts';
+import {
+  cellOf,
+  cellsWithin,
+  destination,
+  distanceM,
+  resolutionFor,
+  riverProjector,
+  withinM,
+} from './geo.ts';
 
 describe('geometry on WGS-84', () => {
   it('given two points a known distance apart, when measured, then the geodesic distance is returned', () => {
     // The meridian arc from 23° N to 24° N on the WGS-84 ellipsoid.
     expect(distanceM(113.15, 23, 113.15, 24)).toBeCloseTo(110_751, 0);
+  });
+
+  it('given pairs of points near and far, when tested within a radius, then the cheap test agrees with the geodesic', () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 112.8, max: 113.3, noNaN: true }),
+        fc.double({ min: 22.75, max: 23.25, noNaN: true }),
+        fc.double({ min: 0, max: 360, noNaN: true }),
+        fc.double({ min: 0, max: 2000, noNaN: true }),
+        fc.constantFrom(300, 1000, 2000),
+        (lon, lat, azimuth, distance, radius) => {
+          const [lon2, lat2] = destination(lon, lat, azimuth, distance);
+          expect(withinM(lon, lat, lon2, lat2, radius)).toBe(distanceM(lon, lat, lon2, lat2) <= radius);
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 
   it.each([300, 1000, 2000, 3000])(

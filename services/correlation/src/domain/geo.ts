@@ -5,6 +5,7 @@
 import type { GeoPoint, GeoPolygon, Position } from '@liandong/contracts';
 import turfCentroid from '@turf/centroid';
 import turfCircle from '@turf/circle';
+import turfDistance from '@turf/distance';
 import { lineString, multiPoint } from '@turf/helpers';
 import nearestPointOnLine from '@turf/nearest-point-on-line';
 import geodesic from 'geographiclib-geodesic';
@@ -16,6 +17,18 @@ const DISTANCE = geodesic.Geodesic.DISTANCE;
 /** Geodesic distance in metres on the WGS-84 ellipsoid. */
 export function distanceM(lon1: number, lat1: number, lon2: number, lat2: number): number {
   return WGS84.Inverse(lat1, lon1, lat2, lon2, DISTANCE).s12 ?? Number.NaN;
+}
+
+/**
+ * Whether two points lie within `radiusM` on the ellipsoid. The great-circle distance on the
+ * mean sphere (turf, cheap) differs from the geodesic by less than 0.6 %, so it settles pairs
+ * clearly inside or outside; only pairs near the edge pay for the geodesic.
+ */
+export function withinM(lon1: number, lat1: number, lon2: number, lat2: number, radiusM: number): boolean {
+  const sphere = turfDistance([lon1, lat1], [lon2, lat2], { units: 'meters' });
+  if (sphere > radiusM * 1.006) return false;
+  if (sphere < radiusM * 0.994) return true;
+  return distanceM(lon1, lat1, lon2, lat2) <= radiusM;
 }
 
 /** The point `distance` metres from a start along an azimuth (degrees from north). */

@@ -89,6 +89,7 @@ export class SilenceMonitor {
     const last = this.last.get(dept);
     const alive = Math.max(t, watermark);
     if (!last || alive > last.t) this.last.set(dept, { t: alive, id: event.id });
+    if (this.open.size === 0) return;
     for (const compiled of this.rules) {
       if (compiled.rule.department !== dept) continue;
       const episode = this.open.get(compiled.order);
