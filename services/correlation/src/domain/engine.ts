@@ -220,7 +220,8 @@ class CorrelationEngine implements Engine {
       ctx.cancelId = null;
     }
 
-    const late = t < this.watermark;
+    // An unreadable time (the contract forbids it) cannot be placed in any window: late.
+    const late = Number.isNaN(t) || t < this.watermark;
     if (late) {
       this.late[event.department] = (this.late[event.department] ?? 0) + 1;
     } else if (t > this.maxT) {
