@@ -88,6 +88,70 @@ function capXml(event: Omit<NormalizedEvent, 'raw'>, identifier: string, text: s
   );
 }
 
+/** Degrees to 6 decimals (about 0.1 m), as positioning systems report them. */
+const micro = (degrees: number) => Math.round(degrees * 1e6) / 1e6;
+
+/** Local time as departments write it: RFC 3339 with +08:00. */
+function localIso(iso: string): string {
+  const local = new Date(Date.parse(iso) + 8 * 3_600_000).toISOString();
+  return `${local.slice(0, 19)}+08:00`;
+}
+
+/** The record as its source system would have sent it, in the event's feed format. */
+function sourceRecord(event: Omit<NormalizedEvent, 'raw'>, key: string): NormalizedEvent['raw'] {
+  const [lon, lat] = event.location?.coordinates ?? [undefined, undefined];
+  const when = localIso(event.occurredAt);
+  switch (event.source.format) {
+    case 'open311-v2-xml':
+      return {
+        contentType: 'application/xml',
+        body:
+          `<service_requests><request><service_request_id>${event.source.id}</service_request_id>` +
+          `<status>open</status><service_code>${key}</service_code><requested_datetime>${when}</requested_datetime>` +
+          (lat !== undefined ? `<lat>${lat}</lat><long>${lon}</long>` : '') +
+          `</request></service_requests>`,
+      };
+    case 'open311-v2-json':
+      return {
+        contentType: 'application/json',
+        body: JSON.stringify([
+          {
+            service_request_id: event.source.id,
+            status: 'open',
+            service_code: key,
+            requested_datetime: when,
+            lat,
+            long: lon,
+          },
+        ]),
+      };
+    case 'sensorthings-1.1': {
+      const m = event.measurements[0];
+      return {
+        contentType: 'application/json',
+        body: JSON.stringify({
+          '@iot.id': event.source.id,
+          phenomenonTime: event.occurredAt,
+          resultTime: event.occurredAt,
+          result: m?.value,
+          Datastream: { '@iot.id': event.place?.id ?? key },
+        }),
+      };
+    }
+    default:
+      return {
+        contentType: 'application/json',
+        body: JSON.stringify({
+          recordId: event.source.id,
+          type: key,
+          occurredAt: when,
+          ...(lat !== undefined ? { location: { lon, lat } } : {}),
+          ...event.attributes,
+        }),
+      };
+  }
+}
+
 /** A normalized event as it stands on `events.<department>.v1`. */
 export function buildEvent(spec: EventSpec): NormalizedEvent {
   const dot = spec.type.indexOf('.');
@@ -118,7 +182,12 @@ export function buildEvent(spec: EventSpec): NormalizedEvent {
     occurredAt: new Date(occurred).toISOString(),
     receivedAt: new Date(occurred + (spec.delaySeconds ?? 30) * 1000).toISOString(),
     ...(spec.lon !== undefined && spec.lat !== undefined
-      ? { location: { type: 'Point' as const, coordinates: [spec.lon, spec.lat] as [number, number] } }
+      ? {
+          location: {
+            type: 'Point' as const,
+            coordinates: [micro(spec.lon), micro(spec.lat)] as [number, number],
+          },
+        }
       : {}),
     ...(spec.address !== undefined ? { address: spec.address } : {}),
     adminCode: '440605',
@@ -133,14 +202,8 @@ export function buildEvent(spec: EventSpec): NormalizedEvent {
     attributes: { ...(spec.attributes ?? {}) },
     geocodes: [],
   };
-  const body = spec.cap
-    ? capXml(base, spec.sourceId, text)
-    : JSON.stringify({
-        recordId: spec.sourceId,
-        type: key,
-        occurredAt: base.occurredAt,
-        ...(base.location ? { location: { lon: spec.lon, lat: spec.lat } } : {}),
-        ...base.attributes,
-      });
-  return { ...base, raw: { contentType: spec.cap ? 'application/cap+xml' : 'application/json', body } };
+  const raw = spec.cap
+    ? { contentType: 'application/cap+xml', body: capXml(base, spec.sourceId, text) }
+    : sourceRecord(base, key);
+  return { ...base, raw };
 }
