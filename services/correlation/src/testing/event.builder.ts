@@ -138,7 +138,11 @@ function sourceRecord(event: Omit<NormalizedEvent, 'raw'>, key: string): Normali
         }),
       };
     }
-    default:
+    case 'cap-1.2':
+    case 'police-json':
+    case 'market-json':
+    case 'health-json':
+    case 'traffic-json':
       return {
         contentType: 'application/json',
         body: JSON.stringify({
