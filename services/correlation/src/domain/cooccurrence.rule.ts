@@ -187,7 +187,7 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
   private disk(cell: string): readonly string[] {
     let disk = this.disks.get(cell);
     if (disk === undefined) {
-      if (this.disks.size >= 100_000) this.disks.clear();
+      if (this.disks.size >= 50_000) this.disks.clear();
       disk = cellsWithin(cell, this.rule.radiusM);
       this.disks.set(cell, disk);
     }

@@ -68,27 +68,35 @@ export function resolutionFor(radiusM: number): number {
   return 0;
 }
 
-const DISK_CACHE_LIMIT = 200_000;
+const CACHE_LIMIT = 50_000;
 const diskCache = new Map<string, readonly string[]>();
+/** One string instance per cell, so that the cached rings share them. */
+const cellNames = new Map<string, string>();
 
-/** The cells that may hold a point within `radiusM` of any point of `cell` (cached per cell). */
+function interned(cells: string[]): readonly string[] {
+  if (cellNames.size >= 4 * CACHE_LIMIT) cellNames.clear();
+  return cells.map((c) => {
+    const known = cellNames.get(c);
+    if (known !== undefined) return known;
+    cellNames.set(c, c);
+    return c;
+  });
+}
+
+/**
+ * The cells that may hold a point within `radiusM` of any point of `cell`. Not cached here:
+ * callers keep their own cache per radius (see the co-occurrence family).
+ */
 export function cellsWithin(cell: string, radiusM: number): readonly string[] {
-  const key = `${cell}/${radiusM}`;
-  let disk = diskCache.get(key);
-  if (disk === undefined) {
-    if (diskCache.size >= DISK_CACHE_LIMIT) diskCache.clear();
-    disk = gridDisk(cell, ringsFor(cell, radiusM));
-    diskCache.set(key, disk);
-  }
-  return disk;
+  return interned(gridDisk(cell, ringsFor(cell, radiusM)));
 }
 
 /** The cell and its first ring (cached). */
 export function ringOf(cell: string): readonly string[] {
   let disk = diskCache.get(cell);
   if (disk === undefined) {
-    if (diskCache.size >= DISK_CACHE_LIMIT) diskCache.clear();
-    disk = gridDisk(cell, 1);
+    if (diskCache.size >= CACHE_LIMIT) diskCache.clear();
+    disk = interned(gridDisk(cell, 1));
     diskCache.set(cell, disk);
   }
   return disk;

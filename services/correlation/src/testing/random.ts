@@ -2,6 +2,14 @@
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
 
+interface WeightTable {
+  readonly keys: string[];
+  readonly cumulative: number[];
+  readonly total: number;
+}
+
+const TABLES = new WeakMap<object, WeightTable>();
+
 export class Random {
   private readonly rng;
 
@@ -35,14 +43,17 @@ export class Random {
 
   /** A key drawn with the given weights. */
   weighted<K extends string>(weights: Readonly<Record<K, number>>): K {
-    let total = 0;
-    for (const w of Object.values<number>(weights)) total += w;
-    let r = this.next() * total;
-    const keys = Object.keys(weights) as K[];
-    for (const k of keys) {
-      r -= weights[k];
-      if (r < 0) return k;
+    let table = TABLES.get(weights);
+    if (table === undefined) {
+      const keys = Object.keys(weights) as K[];
+      let total = 0;
+      const cumulative = keys.map((k) => (total += weights[k]));
+      table = { keys, cumulative, total };
+      TABLES.set(weights, table);
     }
+    const r = this.next() * table.total;
+    const { keys, cumulative } = table;
+    for (let i = 0; i < keys.length; i++) if (r < (cumulative[i] as number)) return keys[i] as K;
     return keys[keys.length - 1] as K;
   }
 }

@@ -302,8 +302,9 @@ export class ScenarioWriter {
 
 function tileOffset(tile: number): Position {
   if (tile === 0) return [0, 0];
-  const columns = 30;
-  return [(tile % columns) * 0.25 - 3.5, Math.floor(tile / columns) * 0.25 - 3.5];
+  // Districts 0.25° apart on a grid around Nanhai, 50 to a row.
+  const columns = 50;
+  return [(tile % columns) * 0.25 - 6, Math.floor(tile / columns) * 0.25 - 4];
 }
 
 /** Background events of [from, from + span) (an hour by default, at most one) for every tile. */
