@@ -1,6 +1,6 @@
 /** Reads a rule set folder: every *.yaml, *.yml and *.json file in it, in name order. */
 import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { RuleSet } from '../domain/rule-set.ts';
 import { parseRuleSet, RuleSetError } from './rule-set.parser.ts';
@@ -21,7 +21,9 @@ export async function loadRuleSet(dir: string = DEFAULT_RULES_DIR): Promise<Rule
     throw new RuleSetError([
       { file: dir, field: '', message: 'the folder holds no .yaml, .yml or .json rule file' },
     ]);
-  const base = relative(process.cwd(), dir) || '.';
+  // Name files as the user knows them: relative below the working folder, else absolute.
+  const near = relative(process.cwd(), dir);
+  const base = near === '' ? '.' : near.startsWith('..') || isAbsolute(near) ? resolve(dir) : near;
   const files = await Promise.all(
     names.map(async (name) => ({ name: join(base, name), text: await readFile(join(dir, name), 'utf8') })),
   );

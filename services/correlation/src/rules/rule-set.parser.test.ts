@@ -147,6 +147,13 @@ describe('rule set validation', () => {
     expect(error.issues.map((i) => i.field).sort()).toEqual(['/downstream/rivers/1', '/yieldsTo/0']);
   });
 
+  it('given an invalid rule that another yields to, when parsed, then only the invalid rule is named', () => {
+    const broken = GOOD_RULE.replace('radiusM: 300', 'radiusM: near').replace('gas-test', 'gas-a');
+    const yielding = GOOD_RULE.replace('family: cooccurrence', 'family: cooccurrence\n    yieldsTo: [gas-a]');
+    const error = refused([REGION, { name: 'rules/x.yaml', text: `rules:${broken}${yielding}` }]);
+    expect(error.issues.map((i) => [i.rule, i.field])).toEqual([['gas-a', '/radiusM']]);
+  });
+
   it('given rules that yield to each other, when parsed, then the cycle is refused', () => {
     const a = GOOD_RULE.replace(
       'family: cooccurrence',

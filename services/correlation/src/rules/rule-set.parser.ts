@@ -191,6 +191,7 @@ export function parseRuleSet(files: readonly RuleFileText[]): RuleSet {
   const rivers = new Map<string, Located<River>>();
   const places: NamedPlace[] = [];
   let region: Located<Region> | null = null;
+  const refusedIds = new Set<string>();
 
   for (const file of files) {
     let doc: unknown;
@@ -232,6 +233,7 @@ export function parseRuleSet(files: readonly RuleFileText[]): RuleSet {
       for (const issue of found)
         issues.push({ file: file.name, rule: name, field: issue.pointer, message: issue.message });
       if (found.length === 0) rules.push({ value: value as Rule, file: file.name, index });
+      else refusedIds.add(name);
     });
     if (frameCheck.check(frame)) {
       const data = frame as Omit<RuleFile, 'rules'>;
@@ -274,7 +276,8 @@ export function parseRuleSet(files: readonly RuleFileText[]): RuleSet {
   }
   for (const { value: rule, file } of rules) {
     rule.yieldsTo?.forEach((id, i) => {
-      if (!seen.has(id))
+      // A rule refused above is named there; yielding to it is no second problem.
+      if (!seen.has(id) && !refusedIds.has(id))
         issues.push({ file, rule: rule.id, field: `/yieldsTo/${i}`, message: `no rule has the id "${id}"` });
       if (id === rule.id)
         issues.push({
