@@ -14,11 +14,11 @@ export {
   type EngineStats,
   type CorrelationOutput,
   type RuleStats,
-} from './domain/engine.ts';
-export type { Decision, Outcome } from './domain/episode.ts';
-export { WARNING_ID_NAMESPACE } from './domain/episode.ts';
-export type { RuleSet } from './domain/rule-set.ts';
-export { TEMPLATE_VARIABLES } from './domain/templates.ts';
+} from './domain/correlation.engine.ts';
+export type { Decision, Outcome } from './domain/episode.model.ts';
+export { WARNING_ID_NAMESPACE } from './domain/episode.model.ts';
+export type { RuleSet } from './domain/rule-set.model.ts';
+export { TEMPLATE_VARIABLES } from './domain/text.template.ts';
 export {
   parseRuleSet,
   describeIssue,

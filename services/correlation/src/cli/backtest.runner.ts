@@ -4,9 +4,9 @@
  * of each), what every rule did, the bad lines and the late events.
  */
 import { LEVELS, NormalizedEvent, levelRank, validator, type Level, type Warning } from '@liandong/contracts';
-import { createEngine, type EngineStats } from '../domain/engine.ts';
-import type { Decision } from '../domain/episode.ts';
-import type { RuleSet } from '../domain/rule-set.ts';
+import { createEngine, type EngineStats } from '../domain/correlation.engine.ts';
+import type { Decision } from '../domain/episode.model.ts';
+import type { RuleSet } from '../domain/rule-set.model.ts';
 
 export interface BadLine {
   readonly line: number;

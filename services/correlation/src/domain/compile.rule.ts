@@ -11,10 +11,10 @@ import {
   filterMayTake,
   specializeAny,
   type EventPredicate,
-} from './event-filter.ts';
-import { riverProjector, type RiverProjector } from './geo.ts';
-import type { RuleSet } from './rule-set.ts';
-import { compileTemplate, templateArguments, type CompiledTemplate } from './templates.ts';
+} from './event.filter.ts';
+import { riverProjector, type RiverProjector } from './wgs84.geometry.ts';
+import type { RuleSet } from './rule-set.model.ts';
+import { compileTemplate, templateArguments, type CompiledTemplate } from './text.template.ts';
 
 export interface CompiledRule<R extends Rule = Rule> {
   readonly rule: R;

@@ -19,12 +19,12 @@ import {
   type Part,
   type Partition,
   type StepContext,
-} from './episode.ts';
-import { entryOf, hasLocation, type Entry } from './evidence.ts';
-import { cellOf, cellsWithin, resolutionFor, withinM } from './geo.ts';
+} from './episode.model.ts';
+import { entryOf, hasLocation, type Entry } from './evidence.model.ts';
+import { cellOf, cellsWithin, resolutionFor, withinM } from './wgs84.geometry.ts';
 import { byTimeThenId } from './threshold.rule.ts';
-import { MINUTE_MS } from './time.ts';
-import { departmentsOf } from './warning.ts';
+import { MINUTE_MS } from './event-time.clock.ts';
+import { departmentsOf } from './warning.builder.ts';
 
 const DEPARTMENT_BIT = new Map<string, number>(DEPARTMENT_CODES.map((d, i) => [d, 1 << i]));
 const DEPARTMENT_INDEX = new Map<string, number>(DEPARTMENT_CODES.map((d, i) => [d, i]));

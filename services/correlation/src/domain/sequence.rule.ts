@@ -13,13 +13,13 @@ import {
   type Part,
   type Partition,
   type StepContext,
-} from './episode.ts';
-import { entryOf, hasLocation, type Entry } from './evidence.ts';
-import { distanceM } from './geo.ts';
-import type { RuleSet } from './rule-set.ts';
+} from './episode.model.ts';
+import { entryOf, hasLocation, type Entry } from './evidence.model.ts';
+import { distanceM } from './wgs84.geometry.ts';
+import type { RuleSet } from './rule-set.model.ts';
 import { byTimeThenId, riverName } from './threshold.rule.ts';
-import { MINUTE_MS } from './time.ts';
-import { round, typeName } from './warning.ts';
+import { MINUTE_MS } from './event-time.clock.ts';
+import { round, typeName } from './warning.builder.ts';
 
 const A = 1;
 const B = 2;

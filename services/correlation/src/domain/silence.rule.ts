@@ -22,10 +22,10 @@ import {
   type Facts,
   type SerializedEpisode,
   type StepContext,
-} from './episode.ts';
-import type { Entry } from './evidence.ts';
-import { decideLevel } from './warning.ts';
-import { activeMinutesBetween, localTimeText, MINUTE_MS } from './time.ts';
+} from './episode.model.ts';
+import type { Entry } from './evidence.model.ts';
+import { decideLevel } from './warning.builder.ts';
+import { activeMinutesBetween, localTimeText, MINUTE_MS } from './event-time.clock.ts';
 
 interface LastSeen {
   t: number;

@@ -13,13 +13,13 @@ import {
   type Part,
   type Partition,
   type StepContext,
-} from './episode.ts';
-import { entryOf, hasLocation, type Entry } from './evidence.ts';
+} from './episode.model.ts';
+import { entryOf, hasLocation, type Entry } from './evidence.model.ts';
 import { getHexagonEdgeLengthAvg } from 'h3-js';
-import { cellOf, ringOf } from './geo.ts';
+import { cellOf, ringOf } from './wgs84.geometry.ts';
 import { byTimeThenId } from './threshold.rule.ts';
-import { HOUR_MS, MINUTE_MS } from './time.ts';
-import { round } from './warning.ts';
+import { HOUR_MS, MINUTE_MS } from './event-time.clock.ts';
+import { round } from './warning.builder.ts';
 
 interface Area {
   recent: Entry[];

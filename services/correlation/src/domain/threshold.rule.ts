@@ -13,12 +13,12 @@ import {
   type Part,
   type Partition,
   type StepContext,
-} from './episode.ts';
-import { entryOf, hasLocation, type Entry } from './evidence.ts';
-import { cellOf } from './geo.ts';
-import type { RuleSet } from './rule-set.ts';
-import { MINUTE_MS } from './time.ts';
-import { metricOf, round } from './warning.ts';
+} from './episode.model.ts';
+import { entryOf, hasLocation, type Entry } from './evidence.model.ts';
+import { cellOf } from './wgs84.geometry.ts';
+import type { RuleSet } from './rule-set.model.ts';
+import { MINUTE_MS } from './event-time.clock.ts';
+import { metricOf, round } from './warning.builder.ts';
 
 export const MEASUREMENT_NAMES: Record<string, LocalizedText> = {
   water_level: { zh: '水位', en: 'water level' },

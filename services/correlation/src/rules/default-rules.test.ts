@@ -4,9 +4,9 @@
  */
 import { DEPARTMENT_CODES, Warning, validator, type NormalizedEvent } from '@liandong/contracts';
 import { describe, expect, it } from 'vitest';
-import { createEngine } from '../domain/engine.ts';
+import { createEngine } from '../domain/correlation.engine.ts';
 import { at, gaugeReading, near, T0 } from '../testing/event.fixture.ts';
-import { replay } from '../testing/replay.ts';
+import { replay } from '../testing/replay.helper.ts';
 import { loadRuleSet } from './rule-set.loader.ts';
 
 const ruleSet = await loadRuleSet();

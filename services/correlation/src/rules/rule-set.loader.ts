@@ -2,7 +2,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { RuleSet } from '../domain/rule-set.ts';
+import type { RuleSet } from '../domain/rule-set.model.ts';
 import { parseRuleSet, RuleSetError } from './rule-set.parser.ts';
 
 /** The default rule set for Nanhai District, shipped with the package. */

@@ -19,9 +19,9 @@ import {
   type RuleFamily,
 } from '@liandong/contracts';
 import { parse as parseYaml } from 'yaml';
-import { evaluationOrder } from '../domain/engine.ts';
-import type { RuleSet } from '../domain/rule-set.ts';
-import { unknownPlaceholders } from '../domain/templates.ts';
+import { evaluationOrder } from '../domain/correlation.engine.ts';
+import type { RuleSet } from '../domain/rule-set.model.ts';
+import { unknownPlaceholders } from '../domain/text.template.ts';
 
 export interface RuleFileText {
   /** Shown in messages, e.g. rules/flood.yaml. */

@@ -1,6 +1,6 @@
 /** Short-hand events for tests: minutes after a fixed local start, at a point of Guicheng. */
 import type { Measurement, NormalizedEvent } from '@liandong/contracts';
-import { destination } from '../domain/geo.ts';
+import { destination } from '../domain/wgs84.geometry.ts';
 import { buildEvent, type EventSpec } from './event.builder.ts';
 
 export const T0 = Date.parse('2026-06-01T10:00:00+08:00');

@@ -19,6 +19,6 @@ export {
   type ScenarioOptions,
   type StreamOptions,
 } from './scenario.generator.ts';
-export { Random } from './random.ts';
-export { replay, ruleSetOf, type Replay } from './replay.ts';
+export { Random } from './random.source.ts';
+export { replay, ruleSetOf, type Replay } from './replay.helper.ts';
 export { at, near, gaugeReading, T0, GUICHENG } from './event.fixture.ts';

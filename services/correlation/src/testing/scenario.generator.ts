@@ -6,9 +6,9 @@
  * a feed outage. Same seed, same events, in the order they would stand on the topics.
  */
 import type { DepartmentCode, Measurement, NormalizedEvent, Position } from '@liandong/contracts';
-import { destination } from '../domain/geo.ts';
+import { destination } from '../domain/wgs84.geometry.ts';
 import { buildEvent, scenarioEventId, type EventSpec } from './event.builder.ts';
-import { Random } from './random.ts';
+import { Random } from './random.source.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

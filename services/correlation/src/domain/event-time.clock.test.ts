@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { activeMinutesBetween, localHour, localTimeText, toMs } from './time.ts';
+import { activeMinutesBetween, localHour, localTimeText, toMs } from './event-time.clock.ts';
 
 describe('event time', () => {
   it('given any instant, when read from its ISO form, then it equals Date.parse', () => {

@@ -1,8 +1,8 @@
 import { Warning, validator, type NormalizedEvent } from '@liandong/contracts';
 import { describe, expect, it } from 'vitest';
 import { at, gaugeReading, near, T0 } from '../testing/event.fixture.ts';
-import { replay, ruleSetOf } from '../testing/replay.ts';
-import { createEngine } from './engine.ts';
+import { replay, ruleSetOf } from '../testing/replay.helper.ts';
+import { createEngine } from './correlation.engine.ts';
 
 const RULES = ruleSetOf(`
 rules:

@@ -2,7 +2,7 @@ import { SEVERITIES, type EventFilter, type NormalizedEvent } from '@liandong/co
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildEvent } from '../testing/event.builder.ts';
-import { compileFilter, specializeFilter, whyNot } from './event-filter.ts';
+import { compileFilter, specializeFilter, whyNot } from './event.filter.ts';
 
 const TYPES = [
   'police.gas_leak',

@@ -8,7 +8,7 @@ import {
   resolutionFor,
   riverProjector,
   withinM,
-} from './geo.ts';
+} from './wgs84.geometry.ts';
 
 describe('geometry on WGS-84', () => {
   it('given two points a known distance apart, when measured, then the geodesic distance is returned', () => {

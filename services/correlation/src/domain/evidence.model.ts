@@ -4,8 +4,8 @@
  */
 import { SEVERITY_RANK, type Category, type DepartmentCode, type NormalizedEvent } from '@liandong/contracts';
 import { attributeNumber, type CompiledRule } from './compile.rule.ts';
-import type { Episode } from './episode.ts';
-import { boundOf, findMeasurement } from './event-filter.ts';
+import type { Episode } from './episode.model.ts';
+import { boundOf, findMeasurement } from './event.filter.ts';
 
 export interface Entry {
   readonly id: string;

@@ -14,15 +14,15 @@ import {
   type Episode,
   type FamilySnapshot,
   type StepContext,
-} from './episode.ts';
-import { ALWAYS, NEVER, whyNone, type EventPredicate } from './event-filter.ts';
-import type { RuleSet } from './rule-set.ts';
+} from './episode.model.ts';
+import { ALWAYS, NEVER, whyNone, type EventPredicate } from './event.filter.ts';
+import type { RuleSet } from './rule-set.model.ts';
 import { SequenceFamily } from './sequence.rule.ts';
 import { SilenceMonitor, type SilenceSnapshot } from './silence.rule.ts';
 import { SurgeFamily } from './surge.rule.ts';
 import { ThresholdFamily } from './threshold.rule.ts';
-import { MINUTE_MS, toMs } from './time.ts';
-import { evolveWarning } from './warning.ts';
+import { MINUTE_MS, toMs } from './event-time.clock.ts';
+import { evolveWarning } from './warning.builder.ts';
 
 export interface EngineOptions {
   /** How far behind the newest event time an event may arrive and still count (default 60). */

@@ -1,8 +1,8 @@
 import type { NormalizedEvent, Warning } from '@liandong/contracts';
 import { describe, expect, it } from 'vitest';
 import { at, gaugeReading, near } from '../testing/event.fixture.ts';
-import { replay, ruleSetOf } from '../testing/replay.ts';
-import { createEngine } from './engine.ts';
+import { replay, ruleSetOf } from '../testing/replay.helper.ts';
+import { createEngine } from './correlation.engine.ts';
 
 const TEXT = `
     title: { zh: '{place}', en: '{place}' }

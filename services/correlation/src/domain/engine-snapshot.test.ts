@@ -3,9 +3,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadRuleSet } from '../rules/rule-set.loader.ts';
 import { at, near } from '../testing/event.fixture.ts';
-import { replay } from '../testing/replay.ts';
+import { replay } from '../testing/replay.helper.ts';
 import { SCENARIOS } from '../testing/scenario.generator.ts';
-import { createEngine, restoreEngine, type EngineSnapshot } from './engine.ts';
+import { createEngine, restoreEngine, type EngineSnapshot } from './correlation.engine.ts';
 
 const ruleSet = await loadRuleSet();
 

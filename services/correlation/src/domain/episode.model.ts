@@ -15,10 +15,10 @@ import type {
 import type { GeoPolygon, Position } from '@liandong/contracts';
 import { v5 as uuidv5 } from 'uuid';
 import type { CompiledRule } from './compile.rule.ts';
-import { restoreEntry, serializeEntry, type Entry, type SerializedEntry } from './evidence.ts';
-import type { RuleSet } from './rule-set.ts';
-import { HOUR_MS } from './time.ts';
-import type { TemplateVars } from './templates.ts';
+import { restoreEntry, serializeEntry, type Entry, type SerializedEntry } from './evidence.model.ts';
+import type { RuleSet } from './rule-set.model.ts';
+import { HOUR_MS } from './event-time.clock.ts';
+import type { TemplateVars } from './text.template.ts';
 
 /** Namespace of warning ids (UUID v5 of rule, drill flag and cluster key); never change it. */
 export const WARNING_ID_NAMESPACE = '7b3f1d52-9c4e-5a61-8d2f-4e6a0c9b1f37';

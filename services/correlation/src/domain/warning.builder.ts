@@ -19,12 +19,12 @@ import {
   type Warning,
 } from '@liandong/contracts';
 import type { CompiledRule } from './compile.rule.ts';
-import type { Episode, Facts } from './episode.ts';
-import { hasLocation, type Entry } from './evidence.ts';
-import { centroidOf, circleArea, distanceM, point } from './geo.ts';
-import type { RuleSet } from './rule-set.ts';
-import type { TemplateVars } from './templates.ts';
-import { localTimeText, toIso } from './time.ts';
+import type { Episode, Facts } from './episode.model.ts';
+import { hasLocation, type Entry } from './evidence.model.ts';
+import { centroidOf, circleArea, distanceM, point } from './wgs84.geometry.ts';
+import type { RuleSet } from './rule-set.model.ts';
+import type { TemplateVars } from './text.template.ts';
+import { localTimeText, toIso } from './event-time.clock.ts';
 
 /** A metric of an episode's evidence (see METRIC_PATTERN in contracts). */
 export function metricOf(

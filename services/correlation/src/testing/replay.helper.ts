@@ -1,8 +1,8 @@
 /** Runs events through an engine and keeps what came out: for tests, scenarios and benchmarks. */
 import type { NormalizedEvent, Warning } from '@liandong/contracts';
-import type { Engine } from '../domain/engine.ts';
+import type { Engine } from '../domain/correlation.engine.ts';
 import { parseRuleSet } from '../rules/rule-set.parser.ts';
-import type { RuleSet } from '../domain/rule-set.ts';
+import type { RuleSet } from '../domain/rule-set.model.ts';
 
 export interface Replay {
   /** Every revision, in the order raised. */
