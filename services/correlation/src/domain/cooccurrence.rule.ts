@@ -46,7 +46,6 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
     new Map<string, Entry[]>(),
   ];
   private readonly neighbours: Entry[] = [];
-  private readonly disks = new Map<string, readonly string[]>();
   private readonly gates: [Gate, Gate] = [new Gate(), new Gate()];
 
   constructor(compiled: CompiledRule<CooccurrenceRule>) {
@@ -98,7 +97,7 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
     const radius = rule.radiusM;
     if (cell !== null) {
       const cells = this.cells[part];
-      for (const c of this.disk(cell)) {
+      for (const c of cellsWithin(cell, radius)) {
         const list = cells.get(c);
         if (list === undefined) continue;
         for (let i = 0; i < list.length; i++) {
@@ -181,17 +180,6 @@ export class CooccurrenceFamily extends Family<CooccurrenceRule> {
   protected override joinEpisode(episode: Episode, entry: Entry, ctx: StepContext): void {
     super.joinEpisode(episode, entry, ctx);
     this.gates[episode.part].episodeT = Math.max(this.gates[episode.part].episodeT, episode.lastT);
-  }
-
-  /** The cells to search around a cell (cached per rule: its radius is fixed). */
-  private disk(cell: string): readonly string[] {
-    let disk = this.disks.get(cell);
-    if (disk === undefined) {
-      if (this.disks.size >= 50_000) this.disks.clear();
-      disk = cellsWithin(cell, this.rule.radiusM);
-      this.disks.set(cell, disk);
-    }
-    return disk;
   }
 
   /** The id of the first role short of its minimum, or null. */

@@ -68,7 +68,7 @@ export function resolutionFor(radiusM: number): number {
   return 0;
 }
 
-const CACHE_LIMIT = 50_000;
+const CACHE_LIMIT = 200_000;
 const diskCache = new Map<string, readonly string[]>();
 /** One string instance per cell, so that the cached rings share them. */
 const cellNames = new Map<string, string>();
@@ -83,12 +83,25 @@ function interned(cells: string[]): readonly string[] {
   });
 }
 
+const ringCaches = new Map<number, Map<string, readonly string[]>>();
+
 /**
- * The cells that may hold a point within `radiusM` of any point of `cell`. Not cached here:
- * callers keep their own cache per radius (see the co-occurrence family).
+ * The cells that may hold a point within `radiusM` of any point of `cell`. Cached for the process
+ * (per radius): the H3 grid never changes, and a district has a few thousand cells.
  */
 export function cellsWithin(cell: string, radiusM: number): readonly string[] {
-  return interned(gridDisk(cell, ringsFor(cell, radiusM)));
+  let cache = ringCaches.get(radiusM);
+  if (cache === undefined) {
+    cache = new Map();
+    ringCaches.set(radiusM, cache);
+  }
+  let disk = cache.get(cell);
+  if (disk === undefined) {
+    if (cache.size >= CACHE_LIMIT) cache.clear();
+    disk = interned(gridDisk(cell, ringsFor(cell, radiusM)));
+    cache.set(cell, disk);
+  }
+  return disk;
 }
 
 /** The cell and its first ring (cached). */
