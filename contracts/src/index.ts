@@ -13,3 +13,4 @@ export * from './ingest.ts';
 export * from './feeds/index.ts';
 export * from './catalog.ts';
 export * from './data/nanhai.ts';
+export * from './rules.ts';

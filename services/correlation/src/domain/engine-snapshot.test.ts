@@ -1,0 +1,94 @@
+import type { NormalizedEvent } from '@liandong/contracts';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { loadRuleSet } from '../rules/rule-set.loader.ts';
+import { at, near } from '../testing/event.fixture.ts';
+import { replay } from '../testing/replay.helper.ts';
+import { SCENARIOS } from '../testing/scenario.generator.ts';
+import { createEngine, restoreEngine, type EngineSnapshot } from './correlation.engine.ts';
+
+const ruleSet = await loadRuleSet();
+
+/** All scenarios in one stream (days apart, so silences and retirements happen too), with drills and CAP cancels. */
+function stream(): NormalizedEvent[] {
+  const drill = [
+    at(0, 'police.gas_leak', { status: 'Exercise' }),
+    at(4, 'urban.gas_smell', { status: 'Exercise', ...near(80) }),
+  ];
+  const cap = at(1, 'police.gas_leak', { cap: true, ...near(20) });
+  const second = at(6, 'police.gas_leak', { cap: true, ...near(40) });
+  const cancel = at(30, 'police.gas_leak', { cap: true, msgType: 'Cancel', references: [cap.id, second.id] });
+  const events = [...Object.values(SCENARIOS).flatMap((build) => build()), ...drill, cap, second, cancel];
+  return events.sort((a, b) =>
+    a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.id < b.id ? -1 : 1,
+  );
+}
+
+const events = stream();
+const uninterrupted = replay(createEngine(ruleSet), events).revisions;
+
+describe('snapshot and restore', () => {
+  it('given the full stream, when replayed, then it raises warnings of every kind exercised here', () => {
+    const rules = new Set(uninterrupted.map((w) => w.ruleId));
+    expect(rules).toEqual(
+      new Set([
+        'rainstorm-waterlogging',
+        'river-over-level',
+        'heavy-rainfall',
+        'food-poisoning-cluster',
+        'crowd-gathering-surge',
+        'hazardous-goods-accident',
+        'hazardous-goods-near-water',
+        'gas-leak-reports',
+        'silence-traffic',
+        'silence-market',
+        'silence-urban',
+        'silence-health',
+        'silence-police',
+      ]),
+    );
+    expect(uninterrupted.some((w) => w.exercise)).toBe(true);
+    expect(uninterrupted.some((w) => w.status === 'cancelled')).toBe(true);
+  });
+
+  it('given the input cut anywhere, when the engine is snapshotted to JSON, restored and fed the rest, then the warnings are exactly those of an uninterrupted run', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: events.length }), (cut) => {
+        const first = createEngine(ruleSet);
+        const before = replay(first, events.slice(0, cut));
+        const snapshot = JSON.parse(JSON.stringify(first.snapshot())) as EngineSnapshot;
+        const second = restoreEngine(ruleSet, snapshot);
+        const after = replay(second, events.slice(cut));
+        expect([...before.revisions, ...after.revisions]).toEqual(uninterrupted);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('given two cuts, when restored twice, then still the same warnings', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: events.length }),
+        fc.integer({ min: 0, max: events.length }),
+        (a, b) => {
+          const [x, y] = a <= b ? [a, b] : [b, a];
+          const one = createEngine(ruleSet);
+          const r1 = replay(one, events.slice(0, x));
+          const two = restoreEngine(ruleSet, JSON.parse(JSON.stringify(one.snapshot())) as EngineSnapshot);
+          const r2 = replay(two, events.slice(x, y));
+          const three = restoreEngine(ruleSet, JSON.parse(JSON.stringify(two.snapshot())) as EngineSnapshot);
+          const r3 = replay(three, events.slice(y));
+          expect([...r1.revisions, ...r2.revisions, ...r3.revisions]).toEqual(uninterrupted);
+        },
+      ),
+      { numRuns: 10 },
+    );
+  });
+
+  it('given a snapshot of other rules, when restored, then it is refused', () => {
+    const engine = createEngine(ruleSet);
+    const snapshot = engine.snapshot();
+    const other = { ...ruleSet, rules: ruleSet.rules.filter((r) => r.id !== 'gas-leak-reports') };
+    expect(() => restoreEngine(other, snapshot)).toThrow('other rules');
+  });
+});

@@ -1,0 +1,24 @@
+/** Test support: build contract-valid events and reproducible scenarios. */
+export {
+  buildEvent,
+  scenarioEventId,
+  SCENARIO_EVENT_NAMESPACE,
+  SOURCE_SYSTEMS,
+  type EventSpec,
+} from './event.builder.ts';
+export {
+  SCENARIOS,
+  GAUGES,
+  TOWNS,
+  ScenarioWriter,
+  backgroundHour,
+  backgroundStream,
+  toNdjson,
+  type Gauge,
+  type ScenarioName,
+  type ScenarioOptions,
+  type StreamOptions,
+} from './scenario.generator.ts';
+export { Random } from './random.source.ts';
+export { replay, ruleSetOf, type Replay } from './replay.helper.ts';
+export { at, near, gaugeReading, T0, GUICHENG } from './event.fixture.ts';
