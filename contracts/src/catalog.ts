@@ -11,6 +11,7 @@ import { TrafficRecord } from './feeds/traffic.ts';
 import { GaugeStation, SensorThingsObservation } from './feeds/water.ts';
 import { IngestResponse } from './ingest.ts';
 import { Problem } from './problem.ts';
+import { RuleFile } from './rules.ts';
 import { LivePush, LiveResume } from './socket.ts';
 import { Warning } from './warning.ts';
 
@@ -54,5 +55,10 @@ export const CONTRACT_CATALOG: readonly CatalogEntry[] = [
   ),
   entry('feed', SensorThingsObservation, 'An OGC SensorThings 1.1 Observation (water)'),
   entry('data', GaugeStation, 'A station of the water gauge registry'),
+  entry(
+    'data',
+    RuleFile,
+    'A correlation rule file (JSON or YAML): rules of the five families, rivers, places, region',
+  ),
   entry('data', DepartmentEntrySchema, 'An entry of the department registry'),
 ];

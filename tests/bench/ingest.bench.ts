@@ -153,7 +153,6 @@ try {
   }
   await Promise.all(pending);
   const achieved = total / ((performance.now() - start) / 1000);
-  const measured = latencies.length;
 
   const serviceMedian = median(serviceRates);
   const rawMedian = median(rawRates);

@@ -45,7 +45,7 @@ describe('rule set validation', () => {
     expect(ruleSet.rules.length).toBeGreaterThanOrEqual(15);
     expect(new Set(ruleSet.rules.map((r) => r.family))).toEqual(new Set(RULE_FAMILIES));
     expect(ruleSet.places.length).toBe(7);
-    expect([...ruleSet.rivers.keys()]).toEqual(['dongping', 'beijiang', 'foshan-waterway']);
+    expect([...ruleSet.rivers.keys()]).toEqual(['dongping', 'beijiang', 'foshan-waterway', 'xijiang']);
   });
 
   it('given a valid rule, when parsed, then it is kept with its origin', () => {
