@@ -70,6 +70,10 @@ const service = await startService(
     KAFKA_TOPIC_PREFIX: env.prefix,
     RATE_LIMIT_PER_MINUTE: '10000000',
     ...(process.env['COMMITS_IN_FLIGHT'] ? { COMMITS_IN_FLIGHT: process.env['COMMITS_IN_FLIGHT'] } : {}),
+    ...(process.env['NORMALIZE_THREADS'] ? { NORMALIZE_THREADS: process.env['NORMALIZE_THREADS'] } : {}),
+    ...(process.env['NORMALIZE_OFFLOAD_BYTES']
+      ? { NORMALIZE_OFFLOAD_BYTES: process.env['NORMALIZE_OFFLOAD_BYTES'] }
+      : {}),
   },
   PORT,
   (process.env['SERVICE_NODE_ARGS'] ?? '').split(' ').filter(Boolean),
@@ -80,6 +84,34 @@ const latencyHttp = new HttpPool(`http://127.0.0.1:${PORT}`, { connections: 256,
 const topic = namespacedTopic(eventsTopic('police'), env.prefix);
 const raw = env.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true });
 await raw.connect();
+
+/** The service's own view: its request-duration histogram and event-loop lag (prom-client). */
+async function serviceMetrics(): Promise<string> {
+  const response = await http.request({ path: '/metrics', method: 'GET' });
+  return response.body.text();
+}
+
+function metricValue(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(name));
+  return line ? Number(line.split(' ').at(-1)) : NaN;
+}
+
+/** p50/p99 of a Prometheus histogram between two scrapes, from its cumulative buckets. */
+function histogramQuantiles(after: string, name: string, before: string): string {
+  const buckets = (text: string) =>
+    new Map(
+      text
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}_bucket`))
+        .map((l) => [/le="([^"]+)"/.exec(l)?.[1] ?? '', Number(l.split(' ').at(-1))] as const),
+    );
+  const a = buckets(after);
+  const b = buckets(before);
+  const counts = [...a].map(([le, n]) => [le, n - (b.get(le) ?? 0)] as const);
+  const total = counts.at(-1)?.[1] ?? 0;
+  const q = (p: number) => counts.find(([, n]) => n >= p * total)?.[0] ?? '?';
+  return `n ${total}, p50 ≤ ${q(0.5)}, p99 ≤ ${q(0.99)}`;
+}
 
 async function post(body: string, pool: HttpPool = http): Promise<number> {
   const response = await pool.request({
@@ -131,6 +163,7 @@ try {
 
   // Latency: an open-loop 1,000 single records/s for LATENCY_SECONDS (requests are sent on schedule,
   // whether or not earlier ones have been answered).
+  const metricsBefore = await serviceMetrics();
   const latencies: number[] = [];
   // The first WARMUP_SECONDS open the connections and warm the JIT; they are not measured.
   const warmup = LATENCY_RATE * WARMUP_SECONDS;
@@ -154,6 +187,9 @@ try {
   await Promise.all(pending);
   const achieved = total / ((performance.now() - start) / 1000);
 
+  const metricsAfter = await serviceMetrics();
+  const lagP99 = metricValue(metricsAfter, 'nodejs_eventloop_lag_p99_seconds');
+  const lagMax = metricValue(metricsAfter, 'nodejs_eventloop_lag_max_seconds');
   const serviceMedian = median(serviceRates);
   const rawMedian = median(rawRates);
   console.log('Ingest benchmark (ingest-police as its own process, HTTP keep-alive, same broker and run)');
@@ -171,6 +207,16 @@ try {
   );
   console.log(
     `  single records at ${fmt(achieved)} req/s for ${LATENCY_SECONDS} s: p50 ${fmt(percentile(latencies, 50), 1)} ms, p99 ${fmt(percentile(latencies, 99), 1)} ms, max ${fmt(Math.max(...latencies), 1)} ms   (target p99 ≤ 50 ms)`,
+  );
+  for (const name of [
+    'ingest_commit_duration_seconds',
+    'ingest_produce_duration_seconds',
+    'ingest_commit_records',
+  ]) {
+    console.log(`  ${name}: ${histogramQuantiles(metricsAfter, name, metricsBefore)}`);
+  }
+  console.log(
+    `  service event-loop lag over the run: p99 ${fmt(lagP99 * 1000, 1)} ms, max ${fmt(lagMax * 1000, 1)} ms`,
   );
 } finally {
   await raw.disconnect();

@@ -35,6 +35,8 @@ describe('pnpm start, end to end', () => {
         DATABASE_URL: testDatabaseUrl(),
         DATABASE_SCHEMA: schema,
         SIM_SPEED: '300',
+        // Every push goes through the services' normalizing threads, so they are tested end to end.
+        NORMALIZE_OFFLOAD_BYTES: '0',
         SIM_SCENARIOS: 'none',
         LOG_LEVEL: 'warn',
       },

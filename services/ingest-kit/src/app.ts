@@ -16,12 +16,14 @@ import {
 import { AppError, toAppError, toProblem } from '@liandong/errors';
 import type { AuditEntryInput } from '@liandong/db';
 import type { Logger } from '@liandong/logger';
-import { hashKey, type KeyIdentity, type KeyRepository } from './adapters/key.repository.ts';
+import type { KeyIdentity, KeyRepository } from './adapters/key.repository.ts';
 import type { IngestDefinition } from './definition.ts';
-import type { NormalizeContext, RecordOutcome } from './domain/outcome.ts';
+import type { NormalizeContext } from './domain/outcome.ts';
 import { createIngestPipeline, type IngestDeps, type IngestPipeline } from './ingest.service.ts';
 import type { ConnectorStatus } from './connectors/connector.ts';
-import { parseJsonBody, parseMediaType } from './media.ts';
+import { normalizeBody, prepare } from './normalize/body.normalizer.ts';
+import type { NormalizerPool } from './normalize/worker-pool.ts';
+import { parseMediaType } from './media.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 export interface HealthCheck {
@@ -30,6 +32,9 @@ export interface HealthCheck {
 }
 
 export interface IngestAppExtras {
+  /** Normalizing threads for bodies of at least `offloadBytes` (default 32 KiB). */
+  normalizer?: Pick<NormalizerPool, 'normalize' | 'available'>;
+  offloadBytes?: number;
   /** Shared with the pull connectors, so pushed and pulled records commit together. */
   pipeline?: IngestPipeline;
   /** Status of the pull connectors, shown on /readyz (an upstream failure does not make the service unready). */
@@ -139,7 +144,7 @@ export async function buildIngestApp(deps: IngestAppDeps) {
           timeWindow: 60_000,
           keyGenerator: (request: FastifyRequest) => {
             const key = bearer(request);
-            return key ? hashKey(key).toString('base64') : `ip:${request.ip}`;
+            return key ? `key:${key}` : `ip:${request.ip}`;
           },
         },
       },
@@ -222,35 +227,14 @@ export async function buildIngestApp(deps: IngestAppDeps) {
       };
       const datastreamId = request.headers['x-datastream-id'];
       if (typeof datastreamId === 'string' && datastreamId.trim()) context.datastreamId = datastreamId.trim();
-      let outcomes: RecordOutcome[];
-      let format: string;
-      if (mediaType === 'application/json') {
-        if (!definition.json)
-          throw new AppError('unsupported_media_type', 'this service takes XML records only');
-        const parsed = definition.json.parse ? definition.json.parse(text) : parseJsonBody(text);
-        const records = definition.json.unwrap?.(parsed) ?? (Array.isArray(parsed) ? parsed : [parsed]);
-        if (records.length === 0) throw new AppError('malformed_body', 'the batch is empty');
-        if (records.length > MAX_BATCH_RECORDS) {
-          throw new AppError(
-            'payload_too_large',
-            `the batch has ${records.length} records; send at most ${MAX_BATCH_RECORDS} per request`,
-          );
-        }
-        const normalize = definition.json.normalize;
-        outcomes = records.map((value, index) => normalize(value, index, context));
-        format = 'json';
-      } else {
-        if (!definition.xml)
-          throw new AppError('unsupported_media_type', 'this service takes JSON records only');
-        outcomes = definition.xml(text, context);
-        if (outcomes.length > MAX_BATCH_RECORDS) {
-          throw new AppError(
-            'payload_too_large',
-            `the document has ${outcomes.length} records; send at most ${MAX_BATCH_RECORDS} per request`,
-          );
-        }
-        format = 'xml';
-      }
+      // Large bodies are normalized on a normalizing thread, small ones here (a hop costs more than they do).
+      const { outcomes, format } =
+        deps.normalizer?.available() && body.length >= (deps.offloadBytes ?? 32_768)
+          ? await deps.normalizer.normalize(mediaType, text, context)
+          : (() => {
+              const normalized = normalizeBody(definition, mediaType, text, context);
+              return { outcomes: prepare(normalized.outcomes), format: normalized.format };
+            })();
       const response = await pipeline.ingest(outcomes, mediaType, format);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (response.rejected > 0) {

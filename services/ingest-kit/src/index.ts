@@ -34,3 +34,5 @@ export * from './connectors/cap-feed.connector.ts';
 export * from './connectors/open311.connector.ts';
 export * from './connectors/sensorthings.connector.ts';
 export * from './connectors/build-connectors.ts';
+export * from './normalize/body.normalizer.ts';
+export * from './normalize/worker-pool.ts';

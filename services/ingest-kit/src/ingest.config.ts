@@ -27,8 +27,19 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
     COMMITS_IN_FLIGHT: Type.Integer({
       minimum: 1,
       maximum: 64,
-      default: 8,
+      default: 2,
       description: 'group commits (transaction + produce) under way at once',
+    }),
+    NORMALIZE_THREADS: Type.Integer({
+      minimum: 0,
+      maximum: 16,
+      default: 1,
+      description: 'threads that normalize large bodies beside the event loop (0: none)',
+    }),
+    NORMALIZE_OFFLOAD_BYTES: Type.Integer({
+      minimum: 0,
+      default: 32_768,
+      description: 'bodies of at least this many bytes go to a normalizing thread',
     }),
     PULL_INTERVAL_MS: Type.Integer({
       minimum: 1000,

@@ -7,13 +7,13 @@ import {
   type DepartmentCode,
   type IngestRecordResult,
   type IngestResponse,
-  type NormalizedEvent,
 } from '@liandong/contracts';
 import type { JsonProducer, OutgoingMessage } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
 import type { ClaimOutcome, RecordRepository } from './adapters/record.repository.ts';
 import { createCommitQueue } from './commit-queue.ts';
-import { toFieldErrors, type RecordOutcome } from './domain/outcome.ts';
+import { toFieldErrors } from './domain/outcome.ts';
+import type { PreparedOutcome, PreparedRecord } from './normalize/body.normalizer.ts';
 import type { IngestMetrics } from './metrics.ts';
 
 const MAX_DEAD_LETTER_PAYLOAD = 1024 * 1024;
@@ -31,8 +31,8 @@ export interface IngestDeps {
   maxCommitsInFlight?: number;
 }
 
-type Accepted = Extract<RecordOutcome, { ok: true }>;
-type Refused = Extract<RecordOutcome, { ok: false }>;
+type Accepted = PreparedRecord;
+type Refused = Extract<PreparedOutcome, { ok: false }>;
 
 interface PendingRequest {
   candidates: Accepted[];
@@ -59,11 +59,11 @@ function deadLetterFor(deps: IngestDeps, outcome: Refused, contentType: string):
   return { key: outcome.sourceId ?? record.id, value: record };
 }
 
-function eventMessage(event: NormalizedEvent): OutgoingMessage {
+function eventMessage(record: PreparedRecord): OutgoingMessage {
   return {
-    key: event.id,
-    value: event,
-    timestamp: Date.parse(event.occurredAt),
+    key: record.eventId,
+    value: record.value,
+    timestamp: record.occurredAtMs,
     headers: { 'content-type': 'application/json', 'liandong-schema': 'NormalizedEvent/1' },
   };
 }
@@ -80,11 +80,23 @@ export function createIngestPipeline(deps: IngestDeps) {
   const dlqTopic = namespacedTopic(TOPICS.deadLetters, deps.topicPrefix);
 
   async function commit(group: PendingRequest[]): Promise<Map<Accepted, ClaimOutcome>[]> {
+    const stop = deps.metrics.commitSeconds.startTimer();
+    try {
+      return await commitGroup(group);
+    } finally {
+      stop();
+      deps.metrics.commitRecords.observe(
+        group.reduce((n, r) => n + r.candidates.length + r.deadLetters.length, 0),
+      );
+    }
+  }
+
+  async function commitGroup(group: PendingRequest[]): Promise<Map<Accepted, ClaimOutcome>[]> {
     // Across the requests of one group, the first occurrence of a source id is the candidate.
     const first = new Map<string, Accepted>();
     for (const request of group) {
       for (const candidate of request.candidates) {
-        if (!first.has(candidate.event.source.id)) first.set(candidate.event.source.id, candidate);
+        if (!first.has(candidate.sourceId)) first.set(candidate.sourceId, candidate);
       }
     }
     const deadLetters = group.flatMap((r) => r.deadLetters);
@@ -103,20 +115,15 @@ export function createIngestPipeline(deps: IngestDeps) {
     } else {
       const claims = await deps.records.claimThenPublish(
         deps.department,
-        [...first.values()].map((c) => ({
-          sourceId: c.event.source.id,
-          eventId: c.event.id,
-          raw: c.raw,
-          topic,
-        })),
-        (claimed) => publish(claimed.map((c) => eventMessage((first.get(c.sourceId) as Accepted).event))),
+        [...first.values()].map((c) => ({ sourceId: c.sourceId, eventId: c.eventId, hash: c.hash, topic })),
+        (claimed) => publish(claimed.map((c) => eventMessage(first.get(c.sourceId) as Accepted))),
       );
       for (const claim of claims) outcomes.set(claim.sourceId, claim);
     }
     return group.map((request) => {
       const byCandidate = new Map<Accepted, ClaimOutcome>();
       for (const candidate of request.candidates) {
-        const id = candidate.event.source.id;
+        const id = candidate.sourceId;
         const owner = first.get(id) as Accepted;
         const claim = outcomes.get(id) as ClaimOutcome;
         byCandidate.set(
@@ -138,7 +145,7 @@ export function createIngestPipeline(deps: IngestDeps) {
   });
 
   return {
-    async ingest(outcomes: RecordOutcome[], contentType: string, format: string): Promise<IngestResponse> {
+    async ingest(outcomes: PreparedOutcome[], contentType: string, format: string): Promise<IngestResponse> {
       const results = new Array<IngestRecordResult>(outcomes.length);
       const request: PendingRequest = { candidates: [], deadLetters: [] };
       const firstInRequest = new Map<string, Accepted>();
@@ -155,19 +162,19 @@ export function createIngestPipeline(deps: IngestDeps) {
           for (const issue of outcome.issues) deps.metrics.refused.inc({ reason: issue.code });
           continue;
         }
-        const earlier = firstInRequest.get(outcome.event.source.id);
+        const earlier = firstInRequest.get(outcome.sourceId);
         if (earlier) {
           results[outcome.index] = {
             index: outcome.index,
-            sourceId: outcome.event.source.id,
+            sourceId: outcome.sourceId,
             status: 'duplicate',
-            eventId: outcome.event.id,
+            eventId: outcome.eventId,
             topic,
-            sameContent: earlier.raw === outcome.raw,
+            sameContent: earlier.hash.equals(outcome.hash),
           };
           continue;
         }
-        firstInRequest.set(outcome.event.source.id, outcome);
+        firstInRequest.set(outcome.sourceId, outcome);
         request.candidates.push(outcome);
       }
 
@@ -178,7 +185,7 @@ export function createIngestPipeline(deps: IngestDeps) {
           index: candidate.index,
           sourceId: claim.sourceId,
           status: claim.claimed ? 'accepted' : 'duplicate',
-          eventId: candidate.event.id,
+          eventId: candidate.eventId,
           topic,
           ...(claim.claimed ? {} : { sameContent: claim.sameContent }),
         };

@@ -13,13 +13,26 @@ import { createCursorRepository } from './adapters/cursor.repository.ts';
 import { buildConnectors } from './connectors/build-connectors.ts';
 import { startConnectors } from './connectors/connector.runner.ts';
 import { createIngestPipeline } from './ingest.service.ts';
+import { createNormalizerPool } from './normalize/worker-pool.ts';
 
 /**
  * Composition of an ingest service: configuration → logger → PostgreSQL and Kafka → HTTP app →
  * listen; SIGTERM/SIGINT close it gracefully (in-flight requests finish, then the producer and
  * the pool close).
  */
-export async function runIngestService(definition: IngestDefinition): Promise<void> {
+export interface RunOptions {
+  /**
+   * The module that exports the definition (`new URL('./definition.ts', import.meta.url)`) and the
+   * export's name, so normalizing threads can load it; without it bodies are normalized in-thread.
+   */
+  definitionModule?: URL;
+  exportName?: string;
+}
+
+export async function runIngestService(
+  definition: IngestDefinition,
+  options: RunOptions = {},
+): Promise<void> {
   const service = `ingest-${definition.department}`;
   const entry = departmentEntry(definition.department);
   const schema = ingestConfigSchema({
@@ -95,9 +108,20 @@ export async function runIngestService(definition: IngestDefinition): Promise<vo
   });
   if (connectors.length) logger.info({ connectors: connectors.map((c) => c.id) }, 'polling upstream sources');
 
+  const normalizer =
+    options.definitionModule && options.exportName && config.NORMALIZE_THREADS > 0
+      ? createNormalizerPool({
+          definitionModule: options.definitionModule,
+          exportName: options.exportName,
+          threads: config.NORMALIZE_THREADS,
+          logger,
+        })
+      : undefined;
+
   const app = await buildIngestApp({
     definition,
     ...common,
+    ...(normalizer ? { normalizer, offloadBytes: config.NORMALIZE_OFFLOAD_BYTES } : {}),
     pipeline,
     connectors: runner,
     keys: createKeyRepository(pool, { ttlMs: config.KEY_CACHE_TTL_MS }),
@@ -122,6 +146,7 @@ export async function runIngestService(definition: IngestDefinition): Promise<vo
     force.unref();
     await runner.stop();
     await app.close();
+    await normalizer?.close();
     await Promise.allSettled([producer.disconnect(), probe.close(), pool.end()]);
     logger.info('stopped');
     process.exit(0);

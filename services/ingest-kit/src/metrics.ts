@@ -25,6 +25,18 @@ export function createIngestMetrics(department: string) {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers: [registry],
     }),
+    commitSeconds: new Histogram({
+      name: 'ingest_commit_duration_seconds',
+      help: 'Time of one group commit: claim in PostgreSQL, produce, commit',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [registry],
+    }),
+    commitRecords: new Histogram({
+      name: 'ingest_commit_records',
+      help: 'Records in one group commit',
+      buckets: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000],
+      registers: [registry],
+    }),
     requestSeconds: new Histogram({
       name: 'ingest_request_duration_seconds',
       help: 'Time from request to reply of POST /v1/events, by status',

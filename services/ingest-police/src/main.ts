@@ -1,4 +1,7 @@
 import { runIngestService } from '@liandong/ingest-kit';
 import { policeDefinition } from './definition.ts';
 
-await runIngestService(policeDefinition);
+await runIngestService(policeDefinition, {
+  definitionModule: new URL('./definition.ts', import.meta.url),
+  exportName: 'policeDefinition',
+});

@@ -3,6 +3,7 @@ import { AppError } from '@liandong/errors';
 
 export interface OutgoingMessage {
   key: string;
+  /** Encoded as JSON; a Buffer is taken as already-encoded JSON. */
   value: unknown;
   headers?: Record<string, string>;
   /** Event time in epoch ms; becomes the Kafka record timestamp. */
@@ -62,7 +63,7 @@ export function createJsonProducer(kafka: Kafka, options: ProducerOptions = {}):
             topic,
             messages: messages.map((m) => ({
               key: m.key,
-              value: JSON.stringify(m.value),
+              value: Buffer.isBuffer(m.value) ? m.value : JSON.stringify(m.value),
               ...(m.headers ? { headers: m.headers } : {}),
               ...(m.timestamp !== undefined ? { timestamp: String(m.timestamp) } : {}),
             })),

@@ -35,10 +35,11 @@ export function createKeyRepository(pool: Pool, options: { ttlMs?: number; now?:
 
   return {
     async authenticate(key: string): Promise<KeyIdentity | undefined> {
-      const digest = hashKey(key);
-      const cacheKey = digest.toString('base64');
-      const hit = cache.get(cacheKey);
+      // The cache is keyed by the key as presented (it lives only in this process's memory, as the
+      // request does), so a hit costs no hashing; the database sees only the digest.
+      const hit = cache.get(key);
       if (hit && hit.until > now()) return hit.identity;
+      const digest = hashKey(key);
       let identity: KeyIdentity | undefined;
       try {
         const { rows } = await pool.query<{ id: string; department: string }>(
@@ -50,7 +51,7 @@ export function createKeyRepository(pool: Pool, options: { ttlMs?: number; now?:
         throw toDatabaseError(error);
       }
       if (cache.size > 10_000) cache.clear();
-      cache.set(cacheKey, { identity, until: now() + ttlMs });
+      cache.set(key, { identity, until: now() + ttlMs });
       return identity;
     },
 

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Pool } from '@liandong/db';
 import { toDatabaseError } from '@liandong/db';
 import { isAppError } from '@liandong/errors';
@@ -6,7 +5,8 @@ import { isAppError } from '@liandong/errors';
 export interface Claim {
   sourceId: string;
   eventId: string;
-  raw: string;
+  /** SHA-256 of the record as received, to tell a repeat from a changed record. */
+  hash: Buffer;
   topic: string;
 }
 
@@ -15,10 +15,6 @@ export interface ClaimOutcome {
   claimed: boolean;
   /** For records already accepted earlier: whether the content is the same as then. */
   sameContent: boolean;
-}
-
-export function contentHash(raw: string): Buffer {
-  return createHash('sha256').update(raw, 'utf8').digest();
 }
 
 /**
@@ -42,7 +38,7 @@ export function createRecordRepository(pool: Pool) {
       }
       try {
         await client.query('BEGIN');
-        const hashes = claims.map((c) => contentHash(c.raw));
+        const hashes = claims.map((c) => c.hash);
         const inserted = await client.query<{ source_id: string }>(
           `INSERT INTO ingest_records (department, source_id, event_id, content_hash, topic)
            SELECT $1, s, e::uuid, h, t FROM unnest($2::text[], $3::text[], $4::bytea[], $5::text[]) AS u(s, e, h, t)

@@ -3,6 +3,7 @@ import { toAppError } from '@liandong/errors';
 import type { Logger } from '@liandong/logger';
 import type { CursorRepository } from '../adapters/cursor.repository.ts';
 import type { IngestPipeline } from '../ingest.service.ts';
+import { prepare } from '../normalize/body.normalizer.ts';
 import type { IngestMetrics } from '../metrics.ts';
 import type { ConnectorStatus, PullConnector } from './connector.ts';
 
@@ -79,7 +80,7 @@ export function startConnectors(connectors: PullConnector[], deps: ConnectorRunn
           controller.signal,
         );
         if (page.outcomes.length > 0) {
-          const response = await deps.pipeline.ingest(page.outcomes, page.contentType, page.format);
+          const response = await deps.pipeline.ingest(prepare(page.outcomes), page.contentType, page.format);
           status.recordsAccepted += response.accepted;
           deps.metrics.connectorRecords.inc(
             { connector: connector.id, outcome: 'accepted' },
