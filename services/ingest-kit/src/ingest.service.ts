@@ -64,6 +64,7 @@ function eventMessage(record: PreparedRecord): OutgoingMessage {
     key: record.eventId,
     value: record.value,
     timestamp: record.occurredAtMs,
+    partitionHash: record.partitionHash,
     headers: { 'content-type': 'application/json', 'liandong-schema': 'NormalizedEvent/1' },
   };
 }
@@ -141,7 +142,8 @@ export function createIngestPipeline(deps: IngestDeps) {
     commit,
     weight: (r) => r.candidates.length + r.deadLetters.length,
     maxInFlight: deps.maxCommitsInFlight ?? 4,
-    maxGroupWeight: 5000,
+    // kafkajs groups a request's messages by partition in quadratic time: keep groups moderate.
+    maxGroupWeight: 1000,
   });
 
   return {

@@ -2,3 +2,4 @@ export * from './client.ts';
 export * from './producer.ts';
 export * from './admin.ts';
 export * from './runner.ts';
+export * from './partitioner.ts';

@@ -1,4 +1,5 @@
-import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, type Kafka, type Producer } from 'kafkajs';
+import { HashedPartitioner } from './partitioner.ts';
 import { AppError } from '@liandong/errors';
 
 export interface OutgoingMessage {
@@ -8,6 +9,8 @@ export interface OutgoingMessage {
   headers?: Record<string, string>;
   /** Event time in epoch ms; becomes the Kafka record timestamp. */
   timestamp?: number;
+  /** partitionHash(key), when computed beforehand. */
+  partitionHash?: number;
 }
 
 export interface ProduceResult {
@@ -43,7 +46,7 @@ export function createJsonProducer(kafka: Kafka, options: ProducerOptions = {}):
     idempotent: true,
     allowAutoTopicCreation: false,
     // Murmur2 on the key, as the Java client: the same event id always lands on the same partition.
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: HashedPartitioner,
     retry: {
       retries: options.retries ?? 4,
       initialRetryTime: 100,
@@ -66,6 +69,7 @@ export function createJsonProducer(kafka: Kafka, options: ProducerOptions = {}):
               value: Buffer.isBuffer(m.value) ? m.value : JSON.stringify(m.value),
               ...(m.headers ? { headers: m.headers } : {}),
               ...(m.timestamp !== undefined ? { timestamp: String(m.timestamp) } : {}),
+              ...(m.partitionHash !== undefined ? { partitionHash: m.partitionHash } : {}),
             })),
           })),
         });

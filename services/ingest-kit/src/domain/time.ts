@@ -1,10 +1,21 @@
 import { isDateTime } from '@liandong/contracts';
 import type { RecordIssue } from './outcome.ts';
 
-/** An RFC 3339 time with any offset, as a UTC ISO string; undefined when it is not one. */
+let lastInput: string | undefined;
+let lastOutput: string | undefined;
+
+/**
+ * An RFC 3339 time with any offset, as a UTC ISO string; undefined when it is not one. A record's
+ * time is converted several times in a row (checked, then normalized): the last answer is kept.
+ */
 export function toUtc(value: unknown): string | undefined {
-  if (typeof value !== 'string' || !isDateTime(value.trim())) return undefined;
-  return new Date(Date.parse(value.trim())).toISOString();
+  if (typeof value !== 'string') return undefined;
+  if (value === lastInput) return lastOutput;
+  const trimmed = value.trim();
+  const output = isDateTime(trimmed) ? new Date(Date.parse(trimmed)).toISOString() : undefined;
+  lastInput = value;
+  lastOutput = output;
+  return output;
 }
 
 /** How far ahead of the receiving clock an occurrence time may lie (clock skew of sources). */

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import { MAX_BATCH_RECORDS } from '@liandong/contracts';
 import { AppError } from '@liandong/errors';
+import { partitionHash } from '@liandong/kafka';
 import type { IngestDefinition } from '../definition.ts';
 import type { NormalizeContext, RecordOutcome } from '../domain/outcome.ts';
 import { parseJsonBody, type IngestMediaType } from '../media.ts';
@@ -50,6 +51,8 @@ export interface PreparedRecord {
   raw: string;
   hash: Buffer;
   value: Buffer;
+  /** Kafka partition hash of the event id, computed here rather than when producing. */
+  partitionHash: number;
 }
 
 export type PreparedOutcome = PreparedRecord | Extract<RecordOutcome, { ok: false }>;
@@ -71,6 +74,7 @@ export function prepare(outcomes: RecordOutcome[]): PreparedOutcome[] {
           raw: outcome.raw,
           hash: contentHash(outcome.raw),
           value: Buffer.from(JSON.stringify(outcome.event), 'utf8'),
+          partitionHash: partitionHash(outcome.event.id),
         }
       : outcome,
   );

@@ -70,13 +70,11 @@ export function createNormalizerPool(options: NormalizerPoolOptions) {
     worker.on('exit', (code) => {
       for (const [id, w] of owner) {
         if (w !== worker) continue;
-        pending
-          .get(id)
-          ?.reject(
-            new AppError('dependency_unavailable', 'the normalizing thread stopped', {
-              retryAfterSeconds: 1,
-            }),
-          );
+        pending.get(id)?.reject(
+          new AppError('dependency_unavailable', 'the normalizing thread stopped', {
+            retryAfterSeconds: 1,
+          }),
+        );
         pending.delete(id);
         owner.delete(id);
       }
