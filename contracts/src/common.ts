@@ -1,4 +1,4 @@
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type SchemaOptions, type Static, type TSchema } from '@sinclair/typebox';
 
 export const Timestamp = Type.String({
   format: 'date-time',
@@ -127,6 +127,6 @@ export function maxLevel(a: Level, b: Level): Level {
   return levelRank(a) >= levelRank(b) ? a : b;
 }
 
-export function Nullable<T extends TSchema>(schema: T) {
-  return Type.Union([schema, Type.Null()]);
+export function Nullable<T extends TSchema>(schema: T, options?: SchemaOptions) {
+  return Type.Union([schema, Type.Null()], options);
 }

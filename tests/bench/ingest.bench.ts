@@ -7,6 +7,7 @@
  *   p50/p99 from POST to 202 at 1,000 single records/s.
  */
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { Partitioners } from 'kafkajs';
 import { Pool as HttpPool } from 'undici';
 import { eventsTopic, namespacedTopic } from '@liandong/contracts';
@@ -165,6 +166,9 @@ try {
   // whether or not earlier ones have been answered).
   const metricsBefore = await serviceMetrics();
   const latencies: number[] = [];
+  // LATENCY_TRACE=<file>: one line per measured request, "<ms since start> <latency ms>", to tell
+  // periodic stalls from steady queueing.
+  const trace: string[] = [];
   // The first WARMUP_SECONDS open the connections and warm the JIT; they are not measured.
   const warmup = LATENCY_RATE * WARMUP_SECONDS;
   const total = LATENCY_RATE * LATENCY_SECONDS + warmup;
@@ -180,12 +184,16 @@ try {
     pending.push(
       post(body, latencyHttp).then((status) => {
         if (status !== 202) throw new Error(`service answered ${status}`);
-        if (i >= warmup) latencies.push(performance.now() - sent);
+        if (i >= warmup) {
+          latencies.push(performance.now() - sent);
+          trace.push(`${(sent - start).toFixed(1)} ${(performance.now() - sent).toFixed(1)}`);
+        }
       }),
     );
   }
   await Promise.all(pending);
   const achieved = total / ((performance.now() - start) / 1000);
+  if (process.env['LATENCY_TRACE']) writeFileSync(process.env['LATENCY_TRACE'], `${trace.join('\n')}\n`);
 
   const metricsAfter = await serviceMetrics();
   const lagP99 = metricValue(metricsAfter, 'nodejs_eventloop_lag_p99_seconds');

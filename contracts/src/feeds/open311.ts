@@ -26,7 +26,12 @@ export const Open311ServiceRequest = Type.Object(
     agency_responsible: OptionalText(200),
     service_notice: OptionalText(4000),
     requested_datetime: SourceTime,
-    updated_datetime: Type.Optional(Nullable(SourceTime)),
+    updated_datetime: Type.Optional(
+      Nullable(SourceTime, {
+        description:
+          'Later than requested_datetime: a later state of the request, taken as an Update of its first state (source id `<service_request_id>@<updated UTC>`), once per updated_datetime',
+      }),
+    ),
     expected_datetime: Type.Optional(Nullable(SourceTime)),
     address: OptionalText(500),
     address_id: Type.Optional(Nullable(Identifier)),

@@ -48,6 +48,39 @@ describe('ingest-urban against the real broker and database', () => {
     expect(post.json<{ errors: { code: string }[] }>().errors[0]?.code).toBe('not_a_service_request');
   });
 
+  it('takes each later state of a request once, as an Update of its first state', async () => {
+    const h = harness();
+    const opened = {
+      service_request_id: 'SR-rev-1',
+      status: 'open',
+      service_code: '001',
+      requested_datetime: '2026-06-01T10:00:00+08:00',
+      updated_datetime: '2026-06-01T10:00:00+08:00',
+      lat: 23.03,
+      long: 113.15,
+    };
+    const closed = { ...opened, status: 'closed', updated_datetime: '2026-06-01T11:30:00+08:00' };
+    const first = await push(h, opened);
+    expect(first.json<{ accepted: number }>().accepted).toBe(1);
+    // The closed state and, in the same batch, a resend of it: one Update, one duplicate.
+    const later = await push(h, [closed, closed]);
+    expect(later.statusCode).toBe(202);
+    expect(later.json<{ accepted: number; duplicates: number }>()).toMatchObject({ accepted: 1, duplicates: 1 });
+    const resent = await push(h, closed);
+    expect(resent.json<{ results: { status: string; sameContent: boolean }[] }>().results[0]).toMatchObject({
+      status: 'duplicate',
+      sameContent: true,
+    });
+    // The topic is the test file's: the first test's two events are on it too.
+    const events = (await readEvents(h, 4))
+      .filter((e) => e.attributes['serviceRequestId'] === 'SR-rev-1')
+      .sort((a, b) => a.msgType.localeCompare(b.msgType));
+    expect(events.map((e) => [e.msgType, e.attributes['status'], e.references])).toEqual([
+      ['Alert', 'open', []],
+      ['Update', 'closed', [eventIdFor('urban', 'SR-rev-1')]],
+    ]);
+  });
+
   it('marks drills sent with the liandong_status extension', async () => {
     const h = harness();
     const response = await push(h, {

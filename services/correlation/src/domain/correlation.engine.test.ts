@@ -104,6 +104,29 @@ describe('warning identity and revisions', () => {
     expect(revisions[1]?.evidence.sort()).toEqual([second.id, update.id].sort());
   });
 
+  it('given a record revised twice, each revision naming only the first (Open311), when correlated, then it counts once', () => {
+    const first = at(0, 'urban.gas_smell');
+    const revise = (minute: number) =>
+      at(minute, 'urban.gas_smell', { msgType: 'Update', references: [first.id] });
+    const [u1, u2] = [revise(3), revise(6)];
+    // Alone it is one report, however often revised: no warning of two reports.
+    expect(run([first, u1, u2]).revisions).toEqual([]);
+
+    const other = at(1, 'police.gas_leak', near(80));
+    const { revisions } = run([first, other, u1, u2]);
+    const last = revisions[revisions.length - 1] as Warning;
+    expect(last.evidence.filter((id) => id !== first.id && id !== u1.id).sort()).toEqual(
+      [other.id, u2.id].sort(),
+    );
+    expect(last.thresholds.find((t) => t.name === 'events')?.value).toBe(2);
+
+    // A Cancel naming the first withdraws whichever revision now stands for it.
+    const cancel = at(9, 'urban.gas_smell', { msgType: 'Cancel', references: [first.id] });
+    const afterCancel = run([first, other, u1, u2, cancel]).revisions.at(-1) as Warning;
+    expect(afterCancel.revision).toBe(last.revision + 1);
+    expect(afterCancel.evidence).toEqual([other.id]);
+  });
+
   it('given a CAP Cancel of all its evidence, when correlated, then the warning is cancelled and says why', () => {
     const a = at(0, 'police.gas_leak', { cap: true });
     const b = at(5, 'police.gas_leak', { cap: true, ...near(60) });

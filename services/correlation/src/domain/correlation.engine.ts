@@ -216,7 +216,7 @@ class CorrelationEngine implements Engine {
 
     if (event.msgType !== 'Alert' && event.references.length > 0) {
       ctx.cancelId = event.msgType === 'Cancel' ? event.id : null;
-      for (const family of this.families) family?.withdraw(event.references, ctx);
+      for (const family of this.families) family?.withdraw(event.references, event.id, ctx);
       ctx.cancelId = null;
     }
 

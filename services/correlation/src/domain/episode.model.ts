@@ -219,13 +219,27 @@ export abstract class Family<R extends Rule = Rule> {
     );
   }
 
-  /** Applies a CAP Update or Cancel: the referenced events stop being evidence. */
-  withdraw(ids: readonly string[], ctx: StepContext): void {
+  /**
+   * Applies an Update or Cancel (`by`): the referenced events stop being evidence. A referenced
+   * event that an earlier update already replaced hands the withdrawal on to that update, so a
+   * record revised many times, each revision naming only the first, counts once.
+   */
+  withdraw(ids: readonly string[], by: string, ctx: StepContext): void {
     for (const part of this.parts) {
-      for (const id of ids) {
+      const pending = [...ids];
+      const visited = new Set<string>();
+      while (pending.length > 0) {
+        const id = pending.pop() as string;
+        if (id === by || visited.has(id)) continue;
+        visited.add(id);
         const entry = part.byId.get(id);
-        if (!entry || entry.withdrawn) continue;
+        if (!entry) continue;
+        if (entry.withdrawn) {
+          if (entry.supersededBy !== null) pending.push(entry.supersededBy);
+          continue;
+        }
         entry.withdrawn = true;
+        entry.supersededBy = by;
         const episode = entry.episode;
         if (!episode) continue;
         episode.entries = episode.entries.filter((e) => e !== entry);

@@ -38,6 +38,8 @@ export interface Entry {
   /** Metres along and off each river of the rule (sequence downstream): [along0, off0, along1, …]. */
   rivers: number[];
   withdrawn: boolean;
+  /** The Update or Cancel that withdrew this entry, if any. */
+  supersededBy: string | null;
   episode: Episode | null;
 }
 
@@ -116,6 +118,7 @@ export function entryOf(event: NormalizedEvent, t: number, compiled: CompiledRul
     sides,
     rivers: EMPTY,
     withdrawn: false,
+    supersededBy: null,
     episode: null,
   };
 }
@@ -143,6 +146,7 @@ export function serializeEntry(entry: Entry): SerializedEntry {
 export function restoreEntry(data: SerializedEntry, episodes: ReadonlyMap<string, Episode>): Entry {
   return {
     ...data,
+    supersededBy: data.supersededBy ?? null,
     episode: data.episode === null ? null : (episodes.get(data.episode) ?? null),
     lon: nanIfNull(data.lon),
     lat: nanIfNull(data.lat),

@@ -60,6 +60,7 @@ function feedEntry(id: string, t: number, dept: DepartmentCode): Entry {
     sides: 0,
     rivers: [],
     withdrawn: false,
+    supersededBy: null,
     episode: null,
   };
 }

@@ -149,6 +149,45 @@ describe('Open311 requests → urban events', () => {
     expect(thrownAppError(() => xmlOutcomes('<service_requests/>')).message).toMatch(/holds no <request>/);
   });
 
+  it('given a later state of a request, then an Update of its first state, keyed by the time it was updated', () => {
+    const opened = acceptedEvent(
+      urban.normalize({ ...request, updated_datetime: request.requested_datetime }, 0, context),
+    );
+    expect(opened).toMatchObject({ msgType: 'Alert', references: [], source: { id: 'SR-2026-0001' } });
+
+    const closed = acceptedEvent(
+      urban.normalize(
+        {
+          ...request,
+          status: 'closed',
+          status_notes: '已排水，道路恢复通行',
+          updated_datetime: '2026-09-23T09:55:00+08:00',
+        },
+        0,
+        context,
+      ),
+    );
+    expect(closed).toMatchObject({
+      id: eventIdFor('urban', 'SR-2026-0001@2026-09-23T01:55:00.000Z'),
+      msgType: 'Update',
+      references: [opened.id],
+      source: { id: 'SR-2026-0001@2026-09-23T01:55:00.000Z' },
+      occurredAt: opened.occurredAt, // still when it was reported
+      attributes: { serviceRequestId: 'SR-2026-0001', status: 'closed', updatedAt: '2026-09-23T01:55:00.000Z' },
+    });
+  });
+
+  it('given an updated_datetime in the future, then it is refused at that field', () => {
+    const future = urban.normalize(
+      { ...request, updated_datetime: new Date(context.receivedAt.getTime() + 3_600_000).toISOString() },
+      0,
+      context,
+    );
+    expect(refusal(future).issues).toContainEqual(
+      expect.objectContaining({ pointer: '/updated_datetime', code: 'in_future' }),
+    );
+  });
+
   it('given a JSON request in Chinese, then its description is a zh-CN text and its code maps', () => {
     const event = acceptedEvent(urban.normalize(request, 0, context));
     expect(event).toMatchObject({

@@ -33,6 +33,15 @@ import type { XmlElement } from './xml.parser.ts';
 const EOF: SyntaxKind.EOF = 17;
 const NUMBER: SyntaxKind.NumericLiteral = 11;
 
+/**
+ * Whether a request as sent is a later state of itself: updated after it was requested. The
+ * specification's own examples send updated_datetime equal to requested_datetime for a request
+ * that has not changed since.
+ */
+function isRevision(requestedAt: string, updatedAt: string | undefined): boolean {
+  return updatedAt !== undefined && Date.parse(updatedAt) > Date.parse(requestedAt);
+}
+
 export function parseOpen311Json(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -245,6 +254,9 @@ export function createOpen311Normalizer(options: Open311Options): Open311Normali
     const occurredAt = toUtc(request.requested_datetime) as string;
     const skew = futureSkewIssue(occurredAt, context.receivedAt, where.at('requested_datetime'));
     if (skew) issues.push(skew);
+    const updatedAt = toUtc(request.updated_datetime);
+    const updateSkew = futureSkewIssue(updatedAt, context.receivedAt, where.at('updated_datetime'));
+    if (updateSkew) issues.push(updateSkew);
     const { location, issue: locationIssue } = locationOf(request, context.defaultCrs, where);
     if (locationIssue) issues.push(locationIssue);
     const { url: mediaUrl, issue: mediaIssue } = mediaUrlOf(request.media_url, where);
@@ -257,13 +269,18 @@ export function createOpen311Normalizer(options: Open311Options): Open311Normali
     const key = Object.hasOwn(codeTable, serviceCode) ? (codeTable[serviceCode] as string) : 'other';
     const entry = vocabulary[key] as (typeof vocabulary)[string];
     const description = textOf(request.description);
+    // A request is revised in place upstream (status, notes, updated_datetime). Its first state is
+    // the Alert, keyed by service_request_id; a later state is an Update of it, keyed by the id and
+    // the time it was updated, so that each state is taken once and a resend stays a duplicate.
+    const revision = isRevision(occurredAt, updatedAt);
+    const sourceKey = revision ? `${id}@${updatedAt}` : id;
     const event: NormalizedEvent = {
-      id: eventIdFor(department, id),
+      id: eventIdFor(department, sourceKey),
       department,
       source: {
         system: context.sourceSystem,
         format: where.format,
-        id,
+        id: sourceKey,
         ...(location ? { crs: context.defaultCrs } : {}),
       },
       kind: 'request',
@@ -271,8 +288,8 @@ export function createOpen311Normalizer(options: Open311Options): Open311Normali
       type: `${department}.${key}`,
       severity: entry.severity,
       status: drill.status ?? 'Actual',
-      msgType: 'Alert',
-      references: [],
+      msgType: revision ? 'Update' : 'Alert',
+      references: revision ? [eventIdFor(department, id)] : [],
       occurredAt,
       receivedAt: context.receivedAt.toISOString(),
       ...compact({ location, address: textOf(request.address) }),
@@ -280,6 +297,7 @@ export function createOpen311Normalizer(options: Open311Options): Open311Normali
       texts: description ? [{ language, description }] : [],
       measurements: [],
       attributes: {
+        serviceRequestId: id,
         serviceCode,
         status: request.status,
         ...compact({
@@ -287,7 +305,7 @@ export function createOpen311Normalizer(options: Open311Options): Open311Normali
           statusNotes: textOf(request.status_notes),
           agencyResponsible: textOf(request.agency_responsible),
           serviceNotice: textOf(request.service_notice),
-          updatedAt: toUtc(request.updated_datetime),
+          updatedAt,
           expectedAt: toUtc(request.expected_datetime),
           addressId: idOf(request.address_id),
           zipcode: idOf(request.zipcode),
