@@ -59,13 +59,22 @@ function deadLetterFor(deps: IngestDeps, outcome: Refused, contentType: string):
   return { key: outcome.sourceId ?? record.id, value: record };
 }
 
-function eventMessage(record: PreparedRecord): OutgoingMessage {
+/** Headers of every event message, encoded once (kafkajs copies Buffers as they are). */
+export const EVENT_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({
+  'content-type': Buffer.from('application/json'),
+  'liandong-schema': Buffer.from('NormalizedEvent/1'),
+});
+
+/** The Kafka message of an accepted record: keyed by event id, stamped with the event time. */
+export function eventMessage(
+  record: Pick<PreparedRecord, 'eventId' | 'value' | 'occurredAtMs' | 'partitionHash'>,
+): OutgoingMessage {
   return {
     key: record.eventId,
     value: record.value,
     timestamp: record.occurredAtMs,
     partitionHash: record.partitionHash,
-    headers: { 'content-type': 'application/json', 'liandong-schema': 'NormalizedEvent/1' },
+    headers: EVENT_HEADERS,
   };
 }
 

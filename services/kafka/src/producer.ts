@@ -6,7 +6,7 @@ export interface OutgoingMessage {
   key: string;
   /** Encoded as JSON; a Buffer is taken as already-encoded JSON. */
   value: unknown;
-  headers?: Record<string, string>;
+  headers?: Readonly<Record<string, string | Buffer>>;
   /** Event time in epoch ms; becomes the Kafka record timestamp. */
   timestamp?: number;
   /** partitionHash(key), when computed beforehand. */
