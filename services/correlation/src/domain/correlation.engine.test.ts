@@ -127,6 +127,16 @@ describe('warning identity and revisions', () => {
     expect(afterCancel.evidence).toEqual([other.id]);
   });
 
+  it('given a CAP forecast whose onset is a day ahead, when correlated, then the events of today are not late', () => {
+    const forecast = at(24 * 60, 'police.gas_leak', { cap: true, delaySeconds: -24 * 3600 });
+    const today = [at(1, 'police.gas_leak', near(500)), at(2, 'urban.gas_smell', near(550))];
+    const engine = createEngine(RULES);
+    const { revisions } = replay(engine, [forecast, ...today]);
+    expect(revisions).toHaveLength(1);
+    expect(revisions[0]?.evidence.sort()).toEqual(today.map((e) => e.id).sort());
+    expect(engine.stats().late).toEqual({});
+  });
+
   it('given a CAP Cancel of all its evidence, when correlated, then the warning is cancelled and says why', () => {
     const a = at(0, 'police.gas_leak', { cap: true });
     const b = at(5, 'police.gas_leak', { cap: true, ...near(60) });

@@ -24,6 +24,9 @@ import { ThresholdFamily } from './threshold.rule.ts';
 import { MINUTE_MS, toMs } from './event-time.clock.ts';
 import { evolveWarning } from './warning.builder.ts';
 
+/** How far an event's time may advance the watermark past its receipt (ingest's future skew). */
+const MAX_AHEAD_OF_RECEIPT_MS = 10 * 60_000;
+
 export interface EngineOptions {
   /** How far behind the newest event time an event may arrive and still count (default 60). */
   readonly allowedLatenessMinutes?: number;
@@ -224,8 +227,13 @@ class CorrelationEngine implements Engine {
     const late = Number.isNaN(t) || t < this.watermark;
     if (late) {
       this.late[event.department] = (this.late[event.department] ?? 0) + 1;
-    } else if (t > this.maxT) {
-      this.maxT = t;
+    } else {
+      // An event time ahead of its receipt (a CAP forecast whose onset is tomorrow) carries the
+      // watermark no further than the receipt plus the skew ingest allows; otherwise one such
+      // event would make every other event late until its onset came.
+      const received = toMs(event.receivedAt);
+      const clock = Number.isNaN(received) ? t : Math.min(t, received + MAX_AHEAD_OF_RECEIPT_MS);
+      if (clock > this.maxT) this.maxT = clock;
     }
     this.silence.seen(event, t, this.watermark, ctx);
 
