@@ -20,6 +20,7 @@ describe('local Kafka launcher', () => {
   it('starts a KRaft broker, is a no-op when it runs, reports status, and stops it', async () => {
     const env = { ...process.env, LIANDONG_DATA_DIR: mkdtempSync(join(tmpdir(), 'ld-kafka-')) };
     const options = { port: 19192, env, log: () => undefined };
+    let stopped: boolean;
     try {
       const first = await startKafka(options);
       expect(first).toEqual({ brokers: '127.0.0.1:19192', started: true });
@@ -30,8 +31,10 @@ describe('local Kafka launcher', () => {
       expect(status.pid).toBeGreaterThan(0);
       expect(status.logFile.startsWith(env.LIANDONG_DATA_DIR)).toBe(true);
     } finally {
-      expect(await stopKafka(options)).toBe(true);
+      // Stop whatever happened; an assertion here would hide the error that got us here.
+      stopped = await stopKafka(options);
     }
+    expect(stopped).toBe(true);
     expect(await kafkaAnswers('127.0.0.1', 19192)).toBe(false);
     expect(await stopKafka(options)).toBe(false);
   }, 180_000);
