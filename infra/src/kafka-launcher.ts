@@ -1,6 +1,15 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
@@ -253,6 +262,11 @@ export async function startKafka(
         'java',
         ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile],
         { timeoutMs: 120_000 },
+      );
+      // Kept beside the broker's own log, for a look afterwards.
+      appendFileSync(
+        join(logsDir, 'format.log'),
+        `${new Date().toISOString()} exit ${format.code}\n${format.stdout}${format.stderr}\n`,
       );
       if (format.code !== 0) {
         throw new LauncherError(
