@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { TopicSpec } from '@liandong/contracts';
 
 export interface EnsureTopicsOptions {
@@ -6,6 +6,8 @@ export interface EnsureTopicsOptions {
   replicationFactor?: number;
   /** Overrides `min.insync.replicas`; defaults to 1 below a replication factor of 3, else 2. */
   minInsyncReplicas?: number;
+  /** How long to wait for every new partition to have a leader (default 30 s). */
+  leaderTimeoutMs?: number;
 }
 
 /** Creates each topic that does not exist yet, with its partitions and settings; returns the names created. */
@@ -24,7 +26,9 @@ export async function ensureTopics(
     const missing = specs.filter((s) => !existing.has(s.name));
     if (missing.length === 0) return [];
     await admin.createTopics({
-      waitForLeaders: true,
+      // kafkajs' own wait gives up when a KRaft broker does not know a topic it has just created
+      // (UNKNOWN_TOPIC_OR_PARTITION for a moment, under load): wait here instead.
+      waitForLeaders: false,
       topics: missing.map((s) => ({
         topic: s.name,
         numPartitions: s.partitions,
@@ -34,9 +38,44 @@ export async function ensureTopics(
         ),
       })),
     });
+    await waitForLeaders(
+      admin,
+      new Map(missing.map((s) => [s.name, s.partitions])),
+      options.leaderTimeoutMs ?? 30_000,
+    );
     return missing.map((s) => s.name);
   } finally {
     await admin.disconnect();
+  }
+}
+
+const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+
+/** Waits until every partition of the topics has a leader, as the broker's metadata says. */
+async function waitForLeaders(
+  admin: Admin,
+  partitions: Map<string, number>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = 'no metadata yet';
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [...partitions.keys()] });
+      const waiting = topics.filter(
+        (t) =>
+          t.partitions.length < (partitions.get(t.name) ?? 0) ||
+          t.partitions.some((p) => p.leader < 0 || p.partitionErrorCode !== 0),
+      );
+      if (waiting.length === 0) return;
+      last = `no leader yet for ${waiting.map((t) => t.name).join(', ')}`;
+    } catch (error) {
+      const type = (error as { type?: string }).type;
+      if (type === undefined || !NOT_YET.has(type)) throw error;
+      last = type;
+    }
+    if (Date.now() > deadline) throw new Error(`topics had no leaders within ${timeoutMs} ms: ${last}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
