@@ -13,7 +13,7 @@ import {
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { exec } from './exec.ts';
+import { exec, type ExecResult } from './exec.ts';
 import { cacheDir, dataDir, REPO_ROOT } from './paths.ts';
 
 export const KAFKA_VERSION = readFileSync(join(REPO_ROOT, 'infra/kafka/pom.xml'), 'utf8').match(
@@ -226,6 +226,29 @@ export async function kafkaStatus(options: KafkaLauncherOptions = {}): Promise<K
  * Starts the local broker and waits until it answers. A no-op when a broker already answers on
  * the port. Returns whether this call started it (so the caller knows whether to stop it).
  */
+function spawnErrorText(result: ExecResult): string {
+  return result.spawnError ? `java could not be started: ${result.spawnError.message}` : '(no output)';
+}
+
+async function formatStorage(
+  classpath: string,
+  log4j: string,
+  clusterId: string,
+  propertiesFile: string,
+  logsDir: string,
+): Promise<ExecResult> {
+  const result = await exec(
+    'java',
+    ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile],
+    { timeoutMs: 120_000 },
+  );
+  appendFileSync(
+    join(logsDir, 'format.log'),
+    `${new Date().toISOString()} exit ${result.code}\n${result.stdout}${result.stderr}${result.spawnError ? spawnErrorText(result) : ''}\n`,
+  );
+  return result;
+}
+
 export async function startKafka(
   options: KafkaLauncherOptions & { timeoutMs?: number } = {},
 ): Promise<{ brokers: string; started: boolean }> {
@@ -258,19 +281,16 @@ export async function startKafka(
     if (!existsSync(join(storageDir, 'meta.properties'))) {
       const clusterId = randomBytes(16).toString('base64url');
       r.log(`formatting KRaft storage in ${storageDir}`);
-      const format = await exec(
-        'java',
-        ['-cp', classpath, log4j, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile],
-        { timeoutMs: 120_000 },
-      );
-      // Kept beside the broker's own log, for a look afterwards.
-      appendFileSync(
-        join(logsDir, 'format.log'),
-        `${new Date().toISOString()} exit ${format.code}\n${format.stdout}${format.stderr}\n`,
-      );
+      // Formatting is a one-shot JVM; it has been seen to fail once under a full machine without
+      // a trace. It is tried twice; every attempt's output is kept beside the broker's own log.
+      let format = await formatStorage(classpath, log4j, clusterId, propertiesFile, logsDir);
+      if (format.code !== 0 && !existsSync(join(storageDir, 'meta.properties'))) {
+        r.log('formatting failed; trying once more (see logs/format.log)');
+        format = await formatStorage(classpath, log4j, clusterId, propertiesFile, logsDir);
+      }
       if (format.code !== 0) {
         throw new LauncherError(
-          `formatting Kafka storage failed:\n${(format.stdout + format.stderr).trim()}`,
+          `formatting Kafka storage failed (exit ${format.code}):\n${(format.stdout + format.stderr).trim() || spawnErrorText(format)}`,
         );
       }
     }
