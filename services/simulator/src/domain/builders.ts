@@ -16,74 +16,41 @@ export interface Point {
 /** Department systems in Foshan mostly send GCJ-02 (AMap) positions; we send WGS-84 here and say so. */
 const at = (p: Point) => ({ lon: p.lon, lat: p.lat, crs: 'WGS84' as const });
 
-export function policeRecord(
+/** The fields a scenario gives for a documented JSON record; the rest is filled when it is sent. */
+type RecordFields<R> = Omit<R, 'recordId' | 'occurredAt' | 'status' | 'location' | 'adminCode'> & {
+  point?: Point;
+};
+
+/** A record of a department's documented JSON format, stamped with its time and status when sent. */
+function departmentRecord<R>(
   recordId: string,
-  fields: Omit<PoliceRecord, 'recordId' | 'occurredAt' | 'status' | 'location' | 'adminCode'> & {
-    point?: Point;
-  },
+  fields: RecordFields<R>,
+  times: (occurredAt: Date) => Record<string, string> = () => ({}),
 ) {
   const { point, ...rest } = fields;
-  return (occurredAt: Date, status: EventStatus): PoliceRecord => ({
-    recordId,
-    ...rest,
-    occurredAt: shanghaiTime(occurredAt),
+  return (occurredAt: Date, status: EventStatus): R =>
+    ({
+      recordId,
+      ...rest,
+      occurredAt: shanghaiTime(occurredAt),
+      ...times(occurredAt),
+      status,
+      adminCode: NANHAI_ADMIN_CODE,
+      ...(point ? { location: at(point) } : {}),
+    }) as R;
+}
+
+/** A 110 call or incident, reported to the command centre half a minute after it happened. */
+export const policeRecord = (recordId: string, fields: RecordFields<PoliceRecord>) =>
+  departmentRecord<PoliceRecord>(recordId, fields, (occurredAt) => ({
     reportedAt: shanghaiTime(new Date(occurredAt.getTime() + 30_000)),
-    status,
-    adminCode: NANHAI_ADMIN_CODE,
-    ...(point ? { location: at(point) } : {}),
-  });
-}
-
-export function marketRecord(
-  recordId: string,
-  fields: Omit<MarketRecord, 'recordId' | 'occurredAt' | 'status' | 'location' | 'adminCode'> & {
-    point?: Point;
-  },
-) {
-  const { point, ...rest } = fields;
-  return (occurredAt: Date, status: EventStatus): MarketRecord => ({
-    recordId,
-    ...rest,
-    occurredAt: shanghaiTime(occurredAt),
-    status,
-    adminCode: NANHAI_ADMIN_CODE,
-    ...(point ? { location: at(point) } : {}),
-  });
-}
-
-export function healthRecord(
-  recordId: string,
-  fields: Omit<HealthRecord, 'recordId' | 'occurredAt' | 'status' | 'location' | 'adminCode'> & {
-    point?: Point;
-  },
-) {
-  const { point, ...rest } = fields;
-  return (occurredAt: Date, status: EventStatus): HealthRecord => ({
-    recordId,
-    ...rest,
-    occurredAt: shanghaiTime(occurredAt),
-    status,
-    adminCode: NANHAI_ADMIN_CODE,
-    ...(point ? { location: at(point) } : {}),
-  });
-}
-
-export function trafficRecord(
-  recordId: string,
-  fields: Omit<TrafficRecord, 'recordId' | 'occurredAt' | 'status' | 'location' | 'adminCode'> & {
-    point?: Point;
-  },
-) {
-  const { point, ...rest } = fields;
-  return (occurredAt: Date, status: EventStatus): TrafficRecord => ({
-    recordId,
-    ...rest,
-    occurredAt: shanghaiTime(occurredAt),
-    status,
-    adminCode: NANHAI_ADMIN_CODE,
-    ...(point ? { location: at(point) } : {}),
-  });
-}
+  }));
+export const marketRecord = (recordId: string, fields: RecordFields<MarketRecord>) =>
+  departmentRecord<MarketRecord>(recordId, fields);
+export const healthRecord = (recordId: string, fields: RecordFields<HealthRecord>) =>
+  departmentRecord<HealthRecord>(recordId, fields);
+export const trafficRecord = (recordId: string, fields: RecordFields<TrafficRecord>) =>
+  departmentRecord<TrafficRecord>(recordId, fields);
 
 /**
  * An Open311 GeoReport v2 service request as the 12345 platform's GET /requests returns it.
