@@ -24,8 +24,24 @@ import { ThresholdFamily } from './threshold.rule.ts';
 import { MINUTE_MS, toMs } from './event-time.clock.ts';
 import { evolveWarning } from './warning.builder.ts';
 
-/** How far an event's time may advance the watermark past its receipt (ingest's future skew). */
+/** How far past its receipt an event's time is taken (ingest's allowed clock skew). */
 const MAX_AHEAD_OF_RECEIPT_MS = 10 * 60_000;
+
+/**
+ * The time the engine places an event at: when it happened, but never more than the allowed skew
+ * after it was received. A CAP forecast's onset lies ahead (a typhoon tomorrow); taken as it
+ * stands it would carry the watermark ahead and make every other event late, hold windows open
+ * until then and date its warning in the future. Its onset stays in the event's attributes.
+ */
+function eventTime(event: NormalizedEvent): number {
+  const t = toMs(event.occurredAt);
+  const { occurredAt, receivedAt } = event;
+  // Two times in toISOString's form compare as text: the usual event needs no second parse.
+  if (Number.isNaN(t) || (occurredAt.length === 24 && receivedAt.length === 24 && occurredAt <= receivedAt))
+    return t;
+  const bound = toMs(receivedAt) + MAX_AHEAD_OF_RECEIPT_MS;
+  return t > bound ? bound : t;
+}
 
 export interface EngineOptions {
   /** How far behind the newest event time an event may arrive and still count (default 60). */
@@ -212,7 +228,7 @@ class CorrelationEngine implements Engine {
 
   correlate(event: NormalizedEvent, options?: { explain?: boolean }): CorrelationOutput {
     const explain = options?.explain === true;
-    const t = toMs(event.occurredAt);
+    const t = eventTime(event);
     const ctx = this.begin(explain, t);
     this.events++;
     const part = event.status === 'Actual' ? 0 : 1;
@@ -227,13 +243,8 @@ class CorrelationEngine implements Engine {
     const late = Number.isNaN(t) || t < this.watermark;
     if (late) {
       this.late[event.department] = (this.late[event.department] ?? 0) + 1;
-    } else {
-      // An event time ahead of its receipt (a CAP forecast whose onset is tomorrow) carries the
-      // watermark no further than the receipt plus the skew ingest allows; otherwise one such
-      // event would make every other event late until its onset came.
-      const received = toMs(event.receivedAt);
-      const clock = Number.isNaN(received) ? t : Math.min(t, received + MAX_AHEAD_OF_RECEIPT_MS);
-      if (clock > this.maxT) this.maxT = clock;
+    } else if (t > this.maxT) {
+      this.maxT = t;
     }
     this.silence.seen(event, t, this.watermark, ctx);
 
@@ -377,7 +388,8 @@ class CorrelationEngine implements Engine {
   }
 
   snapshot(): EngineSnapshot {
-    return {
+    // A copy: families serialize their live objects (facts, withdrawn ids), which keep changing.
+    return structuredClone({
       format: 'liandong.correlation.snapshot/1',
       rules: this.compiled.map((c) => [c.rule.id, c.rule.version]),
       allowedLatenessMinutes: this.lateness / MINUTE_MS,
@@ -386,10 +398,10 @@ class CorrelationEngine implements Engine {
       seq: this.seq,
       events: this.events,
       late: { ...this.late },
-      ruleStats: structuredClone(this.ruleStats),
+      ruleStats: this.ruleStats,
       families: this.families.flatMap((f) => (f ? [f.snapshot()] : [])),
       silence: this.silence.snapshot(),
-    };
+    });
   }
 
   restore(snapshot: EngineSnapshot): void {
@@ -408,8 +420,10 @@ class CorrelationEngine implements Engine {
     Object.assign(this.late, snapshot.late);
     Object.assign(this.ruleStats, structuredClone(snapshot.ruleStats));
     const families = this.families.filter((f): f is Family => f !== null);
-    snapshot.families.forEach((data, i) => (families[i] as Family).restore(data, this.watermark));
-    this.silence.restore(snapshot.silence);
+    // Nothing restored shares an object with the snapshot, which may be restored again.
+    const own = structuredClone(snapshot);
+    own.families.forEach((data, i) => (families[i] as Family).restore(data, this.watermark));
+    this.silence.restore(own.silence);
   }
 }
 

@@ -114,7 +114,8 @@ export class SequenceFamily extends Family<SequenceRule> {
     for (const x of usable)
       if (this.isOpen(x.episode, t) && (best === null || x.episode.seq < best.seq)) best = x.episode;
     if (best !== null) {
-      for (const x of usable.sort(byTimeThenId)) if (x.episode !== best) this.joinEpisode(best, x, ctx);
+      // Only unclaimed entries join: one that is evidence of another open warning stays there.
+      for (const x of usable.sort(byTimeThenId)) if (x.episode === null) this.joinEpisode(best, x, ctx);
       return;
     }
     usable.sort(byTimeThenId);
