@@ -8,9 +8,17 @@ export interface ExecResult {
   spawnError?: NodeJS.ErrnoException;
 }
 
-export function exec(command: string, args: string[], options: { cwd?: string; timeoutMs?: number } = {}) {
+export function exec(
+  command: string,
+  args: string[],
+  options: { cwd?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+) {
   return new Promise<ExecResult>((resolve) => {
-    const child = spawn(command, args, { cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;

@@ -30,7 +30,8 @@ function say(line: string): void {
 }
 
 async function step(title: string, args: string[]): Promise<void> {
-  const result = await exec(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT });
+  // The steps see what this command settled (KAFKA_BROKERS, DATABASE_URL), as the services do.
+  const result = await exec(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env });
   const output = (result.stdout + result.stderr).trim();
   if (result.code !== 0) throw new LauncherError(`${title} failed:\n${output}`);
   say(`${title}: ${output.split('\n').at(-1) ?? 'ok'}`);

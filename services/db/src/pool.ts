@@ -32,6 +32,8 @@ const UNAVAILABLE_CODES = new Set([
   'ECONNRESET',
   'ETIMEDOUT',
   'EPIPE',
+  '40P01', // deadlock detected: the transaction was rolled back, a retry succeeds
+  '40001', // serialization failure, likewise
   '57P01',
   '57P03',
   '53300',

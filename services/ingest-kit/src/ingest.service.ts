@@ -125,7 +125,10 @@ export function createIngestPipeline(deps: IngestDeps) {
     } else {
       const claims = await deps.records.claimThenPublish(
         deps.department,
-        [...first.values()].map((c) => ({ sourceId: c.sourceId, eventId: c.eventId, hash: c.hash, topic })),
+        // In one order across concurrent groups, so that two claiming the same ids never deadlock.
+        [...first.values()]
+          .sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0))
+          .map((c) => ({ sourceId: c.sourceId, eventId: c.eventId, hash: c.hash, topic })),
         (claimed) => publish(claimed.map((c) => eventMessage(first.get(c.sourceId) as Accepted))),
       );
       for (const claim of claims) outcomes.set(claim.sourceId, claim);
@@ -140,7 +143,7 @@ export function createIngestPipeline(deps: IngestDeps) {
           candidate,
           owner === candidate
             ? claim
-            : { sourceId: id, claimed: false, sameContent: owner.raw === candidate.raw },
+            : { sourceId: id, claimed: false, sameContent: owner.hash.equals(candidate.hash) },
         );
       }
       return byCandidate;

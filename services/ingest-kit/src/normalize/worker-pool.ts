@@ -32,7 +32,7 @@ export function createNormalizerPool(options: NormalizerPoolOptions) {
   let closing = false;
   let failures = 0;
   let broken = false;
-  const workers: Worker[] = [];
+  const workers: (Worker | undefined)[] = [];
 
   function spawn(slot: number): void {
     const worker = new Worker(new URL('./normalize.worker.boot.mjs', import.meta.url), {
@@ -68,6 +68,8 @@ export function createNormalizerPool(options: NormalizerPoolOptions) {
     });
     worker.on('error', (error) => options.logger.error({ err: error }, 'normalizing thread failed'));
     worker.on('exit', (code) => {
+      // A dead thread takes no more jobs (they would never be answered) until its replacement runs.
+      if (workers[slot] === worker) workers[slot] = undefined;
       for (const [id, w] of owner) {
         if (w !== worker) continue;
         pending.get(id)?.reject(
@@ -94,16 +96,32 @@ export function createNormalizerPool(options: NormalizerPoolOptions) {
 
   for (let slot = 0; slot < options.threads; slot += 1) spawn(slot);
 
+  /** The next running thread, round robin; undefined while none runs. */
+  function nextWorker(): Worker | undefined {
+    for (let tried = 0; tried < workers.length; tried += 1) {
+      const worker = workers[turn % workers.length];
+      turn += 1;
+      if (worker) return worker;
+    }
+    return undefined;
+  }
+
   return {
-    /** False once threads kept failing: callers normalize in their own thread. */
-    available: () => !broken,
+    /** False once threads kept failing, or while none runs: callers normalize in their own thread. */
+    available: () => !broken && workers.some((w) => w !== undefined),
     normalize(
       mediaType: IngestMediaType,
       text: string,
       context: NormalizeContext,
     ): Promise<{ outcomes: PreparedOutcome[]; format: 'json' | 'xml' }> {
-      const worker = workers[turn % workers.length] as Worker;
-      turn += 1;
+      const worker = nextWorker();
+      if (!worker) {
+        return Promise.reject(
+          new AppError('dependency_unavailable', 'no normalizing thread is running', {
+            retryAfterSeconds: 1,
+          }),
+        );
+      }
       const id = nextId;
       nextId += 1;
       const { receivedAt, ...rest } = context;
@@ -116,7 +134,7 @@ export function createNormalizerPool(options: NormalizerPoolOptions) {
     },
     async close(): Promise<void> {
       closing = true;
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(workers.flatMap((w) => (w ? [w.terminate()] : [])));
     },
   };
 }
