@@ -16,14 +16,20 @@ export function createAdminService(pool: Pool, actor: string) {
         throw new Error(`unknown department "${department}": use one of ${DEPARTMENT_CODES.join(', ')}`);
       }
       const created = await keys.create(department, label, actor);
-      await appendAudit(pool, {
-        actor,
-        actorRole: 'admin',
-        action: 'ingest.key_created',
-        target: department,
-        outcome: 'ok',
-        detail: { keyId: created.id, label },
-      });
+      try {
+        await appendAudit(pool, {
+          actor,
+          actorRole: 'admin',
+          action: 'ingest.key_created',
+          target: department,
+          outcome: 'ok',
+          detail: { keyId: created.id, label },
+        });
+      } catch (error) {
+        // A key the audit trail does not know of must not work: take it back, then fail.
+        await keys.revoke(created.id);
+        throw error;
+      }
       return created;
     },
     async revokeKey(id: string) {

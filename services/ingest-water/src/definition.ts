@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import {
   GaugeStation,
   NANHAI_GAUGES,
+  validator,
   SensorThingsObservation,
   type GaugeStation as Station,
 } from '@liandong/contracts';
@@ -26,7 +27,17 @@ export function waterDefinitionFor(stations: readonly Station[]): IngestDefiniti
 function registry(): readonly Station[] {
   // The registry file is read once at start-up; a bad file stops the service with the reason.
   const file = process.env['GAUGE_REGISTRY_FILE'];
-  return file ? (JSON.parse(readFileSync(file, 'utf8')) as Station[]) : NANHAI_GAUGES;
+  if (!file) return NANHAI_GAUGES;
+  const stations: unknown = JSON.parse(readFileSync(file, 'utf8'));
+  if (!Array.isArray(stations) || stations.length === 0)
+    throw new Error(`GAUGE_REGISTRY_FILE ${file} is not a non-empty array of gauge stations`);
+  const check = validator(GaugeStation);
+  const problems = stations.flatMap((station, i) =>
+    check.issues(station).map((issue) => `/${i}${issue.pointer}: ${issue.message}`),
+  );
+  if (problems.length > 0)
+    throw new Error(`GAUGE_REGISTRY_FILE ${file} has bad gauge stations:\n  - ${problems.join('\n  - ')}`);
+  return stations as Station[];
 }
 
 export const waterDefinition: IngestDefinition = waterDefinitionFor(registry());

@@ -47,7 +47,12 @@ export function loadSimulatorConfig(env: Record<string, string | undefined> = pr
   const raw: Record<string, unknown> = {};
   for (const key of Object.keys(SimulatorConfig.properties)) if (env[key]) raw[key] = env[key];
   const value = Value.Convert(SimulatorConfig, Value.Default(SimulatorConfig, raw));
-  if (Value.Check(SimulatorConfig, value)) return value;
+  if (Value.Check(SimulatorConfig, value)) {
+    // Made-up records sent as real (Actual) raise real warnings: never from an open control API.
+    if (value.SIM_STATUS === 'Actual' && value.SIM_CONTROL_TOKEN === undefined)
+      throw new Error('Invalid simulator configuration:\n  - SIM_STATUS: Actual needs SIM_CONTROL_TOKEN set');
+    return value;
+  }
   const problems = [...Value.Errors(SimulatorConfig, value)].map((e) => `${e.path.slice(1)}: ${e.message}`);
   throw new Error(`Invalid simulator configuration:\n  - ${problems.join('\n  - ')}`);
 }
