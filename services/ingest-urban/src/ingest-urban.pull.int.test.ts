@@ -18,6 +18,7 @@ describe('ingest-urban pulls Open311 requests.json', () => {
   let kafka: TestKafka;
   let db: TestDatabase;
   const requests: Request[] = [];
+  const capped: Request[] = [];
   const seenQueries: Record<string, string>[] = [];
   let base = '';
   const app = Fastify();
@@ -44,6 +45,15 @@ describe('ingest-urban pulls Open311 requests.json', () => {
           (!query['start_date'] || r.requested_datetime >= query['start_date']) &&
           (!query['end_date'] || r.requested_datetime <= query['end_date']),
       );
+    });
+    // A server that answers the newest first, two a page, with `page=` (as many 12345 platforms do).
+    app.get('/newest-first/requests.json', async (request) => {
+      const query = request.query as Record<string, string>;
+      const page = Number(query['page'] ?? 1);
+      return capped
+        .filter((r) => !query['start_date'] || r.requested_datetime >= query['start_date'])
+        .sort((a, b) => (a.requested_datetime < b.requested_datetime ? 1 : -1))
+        .slice((page - 1) * 2, page * 2);
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/open311/v2/requests.json`;
@@ -84,5 +94,35 @@ describe('ingest-urban pulls Open311 requests.json', () => {
     const events = await readEvents(second, 5);
     expect(new Set(events.map((e) => e.source.id))).toEqual(new Set(['R0', 'R1', 'R2', 'R3', 'R4']));
     expect(events.find((e) => e.source.id === 'R4')?.type).toBe('urban.petition');
+  });
+  it('reads a newest-first server page by page before moving its cursor, so no request is skipped', async () => {
+    for (let i = 0; i < 5; i += 1)
+      capped.push({
+        service_request_id: `N${i}`,
+        status: 'open',
+        service_code: '001',
+        requested_datetime: new Date(start + i * 5 * 60_000).toISOString(),
+        lat: 23.03,
+        long: 113.15,
+      });
+    const harness = await createIngestHarness(urbanDefinition, {
+      kafka,
+      db,
+      pull: [
+        createOpen311Connector('urban:open311-newest-first', {
+          requestsUrl: base.replace('/open311/v2/', '/newest-first/'),
+          intervalMs: 200,
+          pageSize: 2,
+          parse: JSON.parse,
+          normalize:
+            urbanDefinition.pull?.open311?.normalize ??
+            (() => {
+              throw new Error('no normalizer');
+            }),
+        }),
+      ],
+    });
+    await expect.poll(() => harness.connectors.status()[0]?.recordsAccepted, { timeout: 20_000 }).toBe(5);
+    await harness.close();
   });
 });

@@ -20,16 +20,29 @@ export interface Open311ConnectorOptions {
 
 interface Cursor {
   since: string;
-  /** Page of the same start date, when one start date fills more than a page. */
+  /** Page of the current query (same start_date), while its pages are full. */
   page?: number;
+  /** Latest requested_datetime seen in the current query's pages so far. */
+  maxSeen?: string;
+  /** First id of the previous page: a server that ignores `page` answers the same page again. */
+  firstId?: string;
 }
 
+const later = (a: string | undefined, b: string | undefined) =>
+  a === undefined || (b !== undefined && b > a) ? b : a;
+
 /**
- * Open311 GeoReport v2: `GET requests.json?start_date=<cursor>&end_date=<now>`. The cursor is the
- * latest requested_datetime seen; a full page with nothing newer than the cursor pages on with
- * `page=` (as servers that support it do) instead of looping. Requests at the boundary come again
- * and are reported as duplicates.
+ * Open311 GeoReport v2: `GET requests.json?start_date=<cursor>&end_date=<now>`. GeoReport fixes no
+ * order, and servers often answer the newest first, so the cursor moves only once a query is read
+ * to its end: a full page pages on with `page=` (keeping start_date and the latest time seen), and
+ * the first short page moves start_date to the latest requested_datetime seen. Requests at the
+ * boundary come again and are reported as duplicates.
  */
+function idOf(value: unknown): string | undefined {
+  const id = (value as { service_request_id?: unknown } | null)?.service_request_id;
+  return typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
+}
+
 export function createOpen311Connector(
   id: string,
   options: Open311ConnectorOptions,
@@ -61,12 +74,20 @@ export function createOpen311Connector(
         if (time && (!latest || time > latest)) latest = time;
       }
       const outcomes = body.map((value, index) => options.normalize(value, index, context));
-      const full = body.length >= pageSize;
-      let next: Cursor;
-      if (full && (!latest || latest <= cursor.since))
-        next = { since: cursor.since, page: (cursor.page ?? 1) + 1 };
-      else next = { since: latest && latest > cursor.since ? latest : cursor.since };
-      return { outcomes, contentType: 'application/json', format: 'open311-json', cursor: next, more: full };
+      const maxSeen = later(cursor.maxSeen, latest);
+      const firstId = idOf(body[0]);
+      // A full page that repeats the previous one: the server does not page; end the query here.
+      const repeated = cursor.page !== undefined && firstId !== undefined && firstId === cursor.firstId;
+      const more = body.length >= pageSize && !repeated;
+      const next: Cursor = more
+        ? {
+            since: cursor.since,
+            page: (cursor.page ?? 1) + 1,
+            ...(maxSeen ? { maxSeen } : {}),
+            ...(firstId ? { firstId } : {}),
+          }
+        : { since: later(cursor.since, maxSeen) ?? cursor.since };
+      return { outcomes, contentType: 'application/json', format: 'open311-json', cursor: next, more };
     },
   };
 }
