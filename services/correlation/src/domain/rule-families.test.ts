@@ -157,6 +157,17 @@ rules:
     expect(warnings[0]?.departments).toEqual(['police', 'petitions', 'governance']);
   });
 
+  it('given a crowd that spreads over several cells in a line, when correlated, then one warning, counted once', () => {
+    const spreading = [
+      ...burst(0, 5),
+      ...[25, 30, 35].map((m, i) => at(m, 'police.crowd_gathering', near(1500 + i * 30))),
+      ...[40, 45, 50].map((m, i) => at(m, 'police.crowd_gathering', near(3000 + i * 30))),
+    ];
+    const warnings = warningsOf(RULE, spreading);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.evidence).toHaveLength(11);
+  });
+
   it('given a place that is always this busy at this hour, when the same calls come, then no surge', () => {
     const day = 24 * 60;
     // Three evenings of 6 calls at the same hour: the baseline is 6, the surge needs 18.

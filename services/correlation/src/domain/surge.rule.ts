@@ -117,10 +117,15 @@ export class SurgeFamily extends Family<SurgeRule> {
         if (x.withdrawn || x.t > t || x.t <= t - this.horizonMs) continue;
         if (x !== entry && ctx.yielded(this.compiled, x.id, part)) continue;
         counted.push(x);
+        // A crowd spread over cells: evidence of an open warning anywhere in the ring is that crowd.
+        if (this.isOpen(x.episode, t) && (open === null || x.episode.seq < open.seq)) open = x.episode;
       }
     }
     if (open !== null) {
-      open.facts['count'] = Math.max(Number(open.facts['count'] ?? 0), counted.length);
+      const crowd = open;
+      const count = counted.filter((x) => x.episode === null || x.episode === crowd).length;
+      open.facts['count'] = Math.max(Number(open.facts['count'] ?? 0), count);
+      if (!this.isOpen(area.episode, t)) area.episode = open;
       return this.joinEpisode(open, entry, ctx);
     }
     const base = this.baselineAt(ring, hour, part);
