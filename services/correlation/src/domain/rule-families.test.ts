@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { at, gaugeReading, near } from '../testing/event.fixture.ts';
 import { replay, ruleSetOf } from '../testing/replay.helper.ts';
 import { createEngine } from './correlation.engine.ts';
+import { cellOf } from './wgs84.geometry.ts';
 
 const TEXT = `
     title: { zh: '{place}', en: '{place}' }
@@ -128,6 +129,41 @@ rules:
     ];
     expect(warningsOf(rule(true), events())).toHaveLength(1);
     expect(warningsOf(rule(false), events())).toHaveLength(0);
+  });
+});
+
+describe('threshold family grouped by cell', () => {
+  const RULE = `
+rules:
+  - id: crash
+    version: 1
+    family: threshold
+    category: accident
+    match: [{ types: [traffic.accident, police.traffic_accident] }]
+    groupBy: cell
+    cellResolution: 8
+    quietMinutes: 60
+    level: { base: yellow }
+    routeTo: [traffic]${TEXT}`;
+
+  it('given one crash reported from either side of a cell edge, when correlated, then one warning', () => {
+    // Walk east from Guicheng until the H3 cell changes: two points 10 m apart, in two cells.
+    let east = 0;
+    const cell = (m: number) => {
+      const p = near(m);
+      return cellOf(p.lon, p.lat, 8);
+    };
+    while (cell(east + 10) === cell(east)) east += 10;
+    const warnings = warningsOf(RULE, [
+      at(0, 'traffic.accident', near(east)),
+      at(2, 'police.traffic_accident', near(east + 10)),
+    ]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.evidence).toHaveLength(2);
+    // Far apart, they stay two incidents.
+    expect(
+      warningsOf(RULE, [at(0, 'traffic.accident', near(0)), at(2, 'police.traffic_accident', near(5000))]),
+    ).toHaveLength(2);
   });
 });
 

@@ -15,7 +15,7 @@ import {
   type StepContext,
 } from './episode.model.ts';
 import { entryOf, hasLocation, type Entry } from './evidence.model.ts';
-import { cellOf } from './wgs84.geometry.ts';
+import { cellOf, ringOf } from './wgs84.geometry.ts';
 import type { RuleSet } from './rule-set.model.ts';
 import { MINUTE_MS } from './event-time.clock.ts';
 import { metricOf, round } from './warning.builder.ts';
@@ -79,6 +79,12 @@ export class ThresholdFamily extends Family<ThresholdRule> {
     const inherited = this.replacedEpisode(part, ctx);
     if (inherited) return this.joinEpisode(inherited, entry, ctx);
     if (this.isOpen(group.episode, t)) return this.joinEpisode(group.episode, entry, ctx);
+    const nearby = this.openNextTo(key, part, t);
+    if (nearby) {
+      // One crash reported by traffic and by 110 from either side of a cell edge is one incident.
+      group.episode = nearby;
+      return this.joinEpisode(nearby, entry, ctx);
+    }
     const horizon = this.horizonMs;
     group.pending = group.pending.filter((e) => !e.withdrawn && Math.abs(t - e.t) <= horizon);
     group.pending.push(entry);
@@ -93,6 +99,17 @@ export class ThresholdFamily extends Family<ThresholdRule> {
         en: `counted: ${group.pending.length} of ${needed} events`,
       });
     }
+  }
+
+  /** For cell groups: the oldest open episode of a neighbouring cell, if any. */
+  private openNextTo(key: string, part: Partition, t: number): Episode | null {
+    if (!key.startsWith('cell:')) return null;
+    let open: Episode | null = null;
+    for (const cell of ringOf(key.slice(5))) {
+      const episode = this.groups[part].get(`cell:${cell}`)?.episode ?? null;
+      if (this.isOpen(episode, t) && (open === null || episode.seq < open.seq)) open = episode;
+    }
+    return open;
   }
 
   describe(episode: Episode, ruleSet: RuleSet): Facts {
