@@ -56,6 +56,8 @@ const simulation = createSimulation({
   speed: config.SIM_SPEED,
   status: config.SIM_STATUS,
   background: config.SIM_BACKGROUND,
+  onError: (error) =>
+    log('error', 'a simulation tick failed; its records were not sent', { err: String(error) }),
 });
 simulation.start();
 

@@ -12,6 +12,8 @@ export interface SimulationOptions {
   background: boolean;
   now?: () => number;
   tickMs?: number;
+  /** What a failed tick reports (its records were not sent). */
+  onError?: (error: unknown) => void;
 }
 
 interface ActiveScenario {
@@ -36,6 +38,7 @@ export function createSimulation(options: SimulationOptions) {
   let runs = 0;
   let timer: NodeJS.Timeout | undefined;
   let ticking = Promise.resolve();
+  let tickErrors = 0;
 
   const simNow = () => (now() - started) * options.speed;
 
@@ -76,7 +79,10 @@ export function createSimulation(options: SimulationOptions) {
   return {
     start(tickMs = options.tickMs ?? 500) {
       timer = setInterval(() => {
-        ticking = ticking.then(tick).catch(() => undefined);
+        ticking = ticking.then(tick).catch((error: unknown) => {
+          tickErrors += 1;
+          options.onError?.(error);
+        });
       }, tickMs);
     },
     startScenario(scenario: Scenario): { runId: string } {
@@ -98,6 +104,7 @@ export function createSimulation(options: SimulationOptions) {
         active: active.map((a) => ({ name: a.scenario.name, sent: a.next, total: a.records.length })),
         finished,
         sent: options.sender.stats(),
+        failedTicks: tickErrors,
       };
     },
     /** Stops scheduling; waits for the records in flight a little, then gives up on them. */

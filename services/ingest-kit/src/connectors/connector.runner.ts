@@ -4,6 +4,7 @@ import type { Logger } from '@liandong/logger';
 import type { CursorRepository } from '../adapters/cursor.repository.ts';
 import type { IngestPipeline } from '../ingest.service.ts';
 import { prepare } from '../normalize/body.normalizer.ts';
+import { maskUrl } from './http.ts';
 import type { IngestMetrics } from '../metrics.ts';
 import type { ConnectorStatus, PullConnector } from './connector.ts';
 
@@ -52,7 +53,7 @@ export function startConnectors(connectors: PullConnector[], deps: ConnectorRunn
       {
         id: c.id,
         kind: c.kind,
-        source: c.source,
+        source: maskUrl(c.source), // /readyz is open: no API key in it
         ok: true,
         lastSuccessAt: null,
         lastError: null,

@@ -49,7 +49,10 @@ export async function fetchText(
   }
   const text = buffer.toString('utf8');
   if (response.status < 200 || response.status > 299) {
-    throw new AppError('upstream_failed', `GET ${shown} answered ${response.status}: ${text.slice(0, 200)}`);
+    // The body goes to the log (cause), not the message: /readyz shows messages to anyone.
+    throw new AppError('upstream_failed', `GET ${shown} answered ${response.status}`, {
+      cause: new Error(`upstream answer: ${text.slice(0, 200)}`),
+    });
   }
   return { url, status: response.status, contentType: response.headers.get('content-type') ?? '', text };
 }
