@@ -135,7 +135,7 @@ try {
       `  ${spec.name.padEnd(16)} ${port ? `http://127.0.0.1:${port}${spec.docs === false ? '' : '  (docs: /docs)'}` : ''}`,
     );
   }
-  say(`logs in ${logsDir}; demo keys and users in ${join(dataDir(), 'demo-credentials.json')}`);
+  say(`logs in ${logsDir}; demo department keys in ${join(dataDir(), 'demo-credentials.json')}`);
   say('Ctrl-C stops everything.');
 } catch (error) {
   say(error instanceof LauncherError ? `error: ${error.message}` : `error: ${String(error)}`);

@@ -27,7 +27,7 @@ export interface IngestDeps {
   metrics: IngestMetrics;
   logger: Logger;
   now: () => Date;
-  /** Commits under way at once (group commit); default 4. */
+  /** Commits under way at once (group commit); default 2, as the services run (COMMITS_IN_FLIGHT). */
   maxCommitsInFlight?: number;
 }
 
@@ -153,7 +153,7 @@ export function createIngestPipeline(deps: IngestDeps) {
   const queue = createCommitQueue<PendingRequest, Map<Accepted, ClaimOutcome>>({
     commit,
     weight: (r) => r.candidates.length + r.deadLetters.length,
-    maxInFlight: deps.maxCommitsInFlight ?? 4,
+    maxInFlight: deps.maxCommitsInFlight ?? 2,
     // kafkajs groups a request's messages by partition in quadratic time: keep groups moderate.
     maxGroupWeight: 1000,
   });

@@ -23,7 +23,13 @@ export interface TestKafka {
   topic(name: string): string;
   groupId(): string;
   /** Reads `count` messages from the beginning of `topic` (or fails after `timeoutMs`). */
-  readMessages(topic: string, count: number, timeoutMs?: number): Promise<KafkaMessage[]>;
+  /** Reads from the start until `count` messages, or until one meets `until`; fails after the timeout. */
+  readMessages(
+    topic: string,
+    count: number,
+    timeoutMs?: number,
+    until?: (message: KafkaMessage) => boolean,
+  ): Promise<KafkaMessage[]>;
   close(): Promise<void>;
 }
 
@@ -43,7 +49,7 @@ export async function testKafka(options: { specs?: readonly TopicSpec[] } = {}):
     prefix,
     topic: (name) => namespacedTopic(name, prefix),
     groupId: () => uniqueName('g-'),
-    async readMessages(topic, count, timeoutMs = 20_000) {
+    async readMessages(topic, count, timeoutMs = 20_000, until) {
       const consumer = kafka.consumer({ groupId: uniqueName('reader-') });
       consumers.push(consumer);
       await consumer.connect();
@@ -53,14 +59,16 @@ export async function testKafka(options: { specs?: readonly TopicSpec[] } = {}):
         const timer = setTimeout(
           () =>
             reject(
-              new Error(`expected ${count} messages on ${topic}, got ${received.length} in ${timeoutMs} ms`),
+              new Error(
+                `expected ${until ? 'a matching message' : `${count} messages`} on ${topic}, got ${received.length} in ${timeoutMs} ms`,
+              ),
             ),
           timeoutMs,
         );
         void consumer.run({
           eachMessage: async ({ message }) => {
             received.push(message);
-            if (received.length >= count) {
+            if (received.length >= count || until?.(message)) {
               clearTimeout(timer);
               resolve();
             }
