@@ -22,8 +22,6 @@ export interface CompiledRule<R extends Rule = Rule> {
   readonly order: number;
   /** The filters that admit events (match, roles, first, then), as declared. */
   readonly admits: readonly EventFilter[];
-  readonly takes: EventPredicate;
-  readonly excluded: EventPredicate | null;
   /** Numeric attributes read by `sum.`/`max.` metrics and template placeholders. */
   readonly attributes: readonly string[];
   /** Filters of `evidence` level conditions, tested once per evidence event. */
@@ -49,24 +47,6 @@ function admitsOf(rule: Rule): EventFilter[] {
       return [...rule.first, ...rule.then];
     case 'silence':
       return [];
-  }
-}
-
-function takesOf(rule: Rule): EventPredicate {
-  switch (rule.family) {
-    case 'threshold':
-    case 'surge':
-      return compileAny(rule.match) as EventPredicate;
-    case 'cooccurrence': {
-      const match = compileAny(rule.match);
-      const roles = compileAny(rule.roles?.flatMap((r) => r.match));
-      if (match && roles) return (e) => match(e) && roles(e);
-      return match ?? roles ?? (() => false);
-    }
-    case 'sequence':
-      return compileAny([...rule.first, ...rule.then]) as EventPredicate;
-    case 'silence':
-      return () => false;
   }
 }
 
@@ -104,8 +84,6 @@ export function compileRule(rule: Rule, order: number, ruleSet: RuleSet): Compil
     rule,
     order,
     admits: admitsOf(rule),
-    takes: takesOf(rule),
-    excluded: compileAny(rule.exclude),
     attributes: attributesOf(rule),
     evidenceFilters,
     roles:
