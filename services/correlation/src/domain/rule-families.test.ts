@@ -193,15 +193,18 @@ rules:
     expect(warnings[0]?.departments).toEqual(['police', 'petitions', 'governance']);
   });
 
-  it('given a crowd that spreads over several cells in a line, when correlated, then one warning, counted once', () => {
+  it('given a crowd next to an open surge and a few calls further off, when correlated, then one warning and no over-counted second', () => {
     const spreading = [
       ...burst(0, 5),
       ...[25, 30, 35].map((m, i) => at(m, 'police.crowd_gathering', near(1500 + i * 30))),
       ...[40, 45, 50].map((m, i) => at(m, 'police.crowd_gathering', near(3000 + i * 30))),
     ];
     const warnings = warningsOf(RULE, spreading);
+    // The calls 1.5 km off join the open surge; the three 3 km off are too few for a crowd of their
+    // own, and the first crowd's calls do not count towards one.
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.evidence).toHaveLength(11);
+    expect(warnings[0]?.evidence).toHaveLength(8);
+    expect(warnings[0]?.thresholds.find((t) => t.name === 'count')?.value).toBe(8);
   });
 
   it('given a place that is always this busy at this hour, when the same calls come, then no surge', () => {

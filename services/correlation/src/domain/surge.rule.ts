@@ -110,22 +110,22 @@ export class SurgeFamily extends Family<SurgeRule> {
       if (a !== undefined) ring.push(a);
     }
     const counted: Entry[] = [];
+    const claimed: Entry[] = [];
     let open: Episode | null = null;
     for (const a of ring) {
       if (this.isOpen(a.episode, t) && (open === null || a.episode.seq < open.seq)) open = a.episode;
       for (const x of a.recent) {
         if (x.withdrawn || x.t > t || x.t <= t - this.horizonMs) continue;
         if (x !== entry && ctx.yielded(this.compiled, x.id, part)) continue;
-        counted.push(x);
-        // A crowd spread over cells: evidence of an open warning anywhere in the ring is that crowd.
-        if (this.isOpen(x.episode, t) && (open === null || x.episode.seq < open.seq)) open = x.episode;
+        // Evidence of an open warning counts for that warning only, never towards a second one.
+        if (this.isOpen(x.episode, t)) claimed.push(x);
+        else counted.push(x);
       }
     }
     if (open !== null) {
       const crowd = open;
-      const count = counted.filter((x) => x.episode === null || x.episode === crowd).length;
+      const count = counted.length + claimed.filter((x) => x.episode === crowd).length;
       open.facts['count'] = Math.max(Number(open.facts['count'] ?? 0), count);
-      if (!this.isOpen(area.episode, t)) area.episode = open;
       return this.joinEpisode(open, entry, ctx);
     }
     const base = this.baselineAt(ring, hour, part);
