@@ -23,8 +23,8 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { NormalizedEvent } from '@liandong/contracts';
-import { createEngine, loadRuleSet, type Engine, type RuleSet } from '@liandong/correlation';
-import { SCENARIOS, backgroundStream, type StreamOptions } from '@liandong/correlation/testing';
+import { createEngine, loadRuleSet, type Engine, type RuleSet } from '@liandong/correlation-engine';
+import { SCENARIOS, backgroundStream, type StreamOptions } from '@liandong/correlation-engine/testing';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -132,7 +132,7 @@ async function backtest(): Promise<void> {
       const start = performance.now();
       const result = spawnSync(
         process.execPath,
-        ['--import', 'tsx', 'services/correlation/src/cli/backtest.ts', file, '--quiet'],
+        ['--import', 'tsx', 'services/correlation-engine/src/cli/backtest.ts', file, '--quiet'],
         { encoding: 'utf8', maxBuffer: 1 << 30 },
       );
       const seconds = (performance.now() - start) / 1000;

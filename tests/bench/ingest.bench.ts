@@ -11,7 +11,8 @@ import { writeFileSync } from 'node:fs';
 import { Partitioners } from 'kafkajs';
 import { Pool as HttpPool } from 'undici';
 import { eventsTopic, namespacedTopic } from '@liandong/contracts';
-import { createKeyRepository, eventMessage, prepare } from '@liandong/ingest-kit';
+import { eventMessage, prepare } from '@liandong/ingest-kit';
+import { createKeyRepository } from '@liandong/keys';
 import { normalizePoliceRecord } from '@liandong/ingest-police';
 import { benchEnvironment, fmt, median, percentile, startService } from './support.ts';
 

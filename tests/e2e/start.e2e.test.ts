@@ -13,7 +13,8 @@ import { REPO_ROOT } from '@liandong/infra';
 import { testDatabaseUrl, testKafka, uniqueName, type TestKafka } from '@liandong/testkit';
 import pg from 'pg';
 
-const OFFSET = 1000;
+// A random offset per run, so that two checkouts testing at once on one machine never share a port.
+const OFFSET = 1000 + 100 * Math.floor(Math.random() * 200);
 const SIMULATOR = `http://127.0.0.1:${8190 + OFFSET}`;
 
 describe('pnpm start, end to end', () => {

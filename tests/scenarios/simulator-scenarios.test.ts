@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NormalizedEvent, validator, type Warning } from '@liandong/contracts';
-import { createEngine, loadRuleSet } from '@liandong/correlation';
+import { createEngine, loadRuleSet } from '@liandong/correlation-engine';
 import { exportScenario } from './simulator-export.ts';
 
 async function backtest(events: readonly unknown[]): Promise<Warning[]> {

@@ -120,8 +120,8 @@ try {
 
   const { created } = await ensureDatabase(env['DATABASE_URL']);
   if (created) say('created the database');
-  await step('migrations', ['services/db/src/cli.ts', 'migrate']);
-  await step('topics', ['services/kafka/src/cli.ts', 'ensure-topics']);
+  await step('migrations', ['services/lib/db/src/cli.ts', 'migrate']);
+  await step('topics', ['services/lib/kafka/src/cli.ts', 'ensure-topics']);
   await step('demo credentials', ['services/admin/src/cli.ts', 'demo-credentials']);
 
   for (const group of [LOCAL_PROCESSES.filter((p) => !p.last), LOCAL_PROCESSES.filter((p) => p.last)]) {

@@ -1,6 +1,6 @@
 import { DEPARTMENT_CODES, isDepartmentCode } from '@liandong/contracts';
 import { appendAudit, type Pool } from '@liandong/db';
-import { createKeyRepository } from '@liandong/ingest-kit';
+import { createKeyRepository } from '@liandong/keys';
 
 export interface DemoCredentials {
   users: { username: string; password: string; role: string; department: string | null }[];

@@ -1,5 +1,6 @@
 import { HealthRecord } from '@liandong/contracts';
-import { normalizeHealthRecord, normalizeXmlBody, type IngestDefinition } from '@liandong/ingest-kit';
+import { normalizeXmlBody, type IngestDefinition } from '@liandong/ingest-kit';
+import { normalizeHealthRecord } from './domain/health.normalizer.ts';
 
 /** Case and syndromic reports and 120 dispatches. */
 export const healthDefinition: IngestDefinition = {

@@ -1,10 +1,6 @@
 import { MarketRecord, Open311ServiceRequest, open311CodeTable } from '@liandong/contracts';
-import {
-  createOpen311Normalizer,
-  normalizeMarketRecord,
-  normalizeXmlBody,
-  type IngestDefinition,
-} from '@liandong/ingest-kit';
+import { createOpen311Normalizer, normalizeXmlBody, type IngestDefinition } from '@liandong/ingest-kit';
+import { normalizeMarketRecord } from './domain/market.normalizer.ts';
 
 const open311 = createOpen311Normalizer({ department: 'market', codeTable: open311CodeTable('market') });
 

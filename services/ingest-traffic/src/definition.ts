@@ -1,5 +1,6 @@
 import { TrafficRecord } from '@liandong/contracts';
-import { normalizeTrafficRecord, normalizeXmlBody, type IngestDefinition } from '@liandong/ingest-kit';
+import { normalizeXmlBody, type IngestDefinition } from '@liandong/ingest-kit';
+import { normalizeTrafficRecord } from './domain/traffic.normalizer.ts';
 
 /** Accidents, congestion and closures, with DATEX II situation record types as vocabulary. */
 export const trafficDefinition: IngestDefinition = {

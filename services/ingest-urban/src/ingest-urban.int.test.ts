@@ -65,7 +65,10 @@ describe('ingest-urban against the real broker and database', () => {
     // The closed state and, in the same batch, a resend of it: one Update, one duplicate.
     const later = await push(h, [closed, closed]);
     expect(later.statusCode).toBe(202);
-    expect(later.json<{ accepted: number; duplicates: number }>()).toMatchObject({ accepted: 1, duplicates: 1 });
+    expect(later.json<{ accepted: number; duplicates: number }>()).toMatchObject({
+      accepted: 1,
+      duplicates: 1,
+    });
     const resent = await push(h, closed);
     expect(resent.json<{ results: { status: string; sameContent: boolean }[] }>().results[0]).toMatchObject({
       status: 'duplicate',

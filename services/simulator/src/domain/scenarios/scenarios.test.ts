@@ -18,7 +18,9 @@ import { createBackground, GAUGE_INTERVAL_MS } from '../background.ts';
 import { MINUTE, type SimRecord } from '../sim-record.ts';
 import { SCENARIOS } from './index.ts';
 
-const CAP_XSD = fileURLToPath(new URL('../../../../ingest-kit/fixtures/xsd/cap-1.2.xsd', import.meta.url));
+const CAP_XSD = fileURLToPath(
+  new URL('../../../../lib/ingest-kit/fixtures/xsd/cap-1.2.xsd', import.meta.url),
+);
 
 const SCHEMAS: Partial<Record<DepartmentCode, ReturnType<typeof validator>>> = {
   police: validator(PoliceRecord),

@@ -1,0 +1,29 @@
+/**
+ * @liandong/correlation-engine: the correlation engine as a pure library. Rules are data (validated
+ * against the schemas in @liandong/contracts); the engine takes normalized events and gives
+ * warnings, deterministic for the same input, with its state serializable for restarts.
+ */
+export {
+  createEngine,
+  restoreEngine,
+  evaluationOrder,
+  DEFAULT_ALLOWED_LATENESS_MINUTES,
+  type Engine,
+  type EngineOptions,
+  type EngineSnapshot,
+  type EngineStats,
+  type CorrelationOutput,
+  type RuleStats,
+} from './domain/correlation.engine.ts';
+export type { Decision, Outcome } from './domain/episode.model.ts';
+export { WARNING_ID_NAMESPACE } from './domain/episode.model.ts';
+export type { RuleSet } from './domain/rule-set.model.ts';
+export { TEMPLATE_VARIABLES } from './domain/text.template.ts';
+export {
+  parseRuleSet,
+  describeIssue,
+  RuleSetError,
+  type RuleFileText,
+  type RuleSetIssue,
+} from './rules/rule-set.parser.ts';
+export { loadRuleSet, DEFAULT_RULES_DIR } from './rules/rule-set.loader.ts';

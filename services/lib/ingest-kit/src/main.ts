@@ -1,0 +1,156 @@
+import { brokerList, loadConfig, redactConfig } from '@liandong/config';
+import { departmentEntry } from '@liandong/contracts';
+import { appendAudit, createPool, pingDatabase } from '@liandong/db';
+import { createJsonProducer, createKafka, createKafkaProbe } from '@liandong/kafka';
+import { createLogger } from '@liandong/logger';
+import { createKeyRepository } from '@liandong/keys';
+import { createRecordRepository } from './adapters/record.repository.ts';
+import { buildIngestApp } from './app.ts';
+import type { IngestDefinition } from './definition.ts';
+import { ingestConfigSchema } from './ingest.config.ts';
+import { createIngestMetrics } from './metrics.ts';
+import { createCursorRepository } from './adapters/cursor.repository.ts';
+import { buildConnectors } from './connectors/build-connectors.ts';
+import { startConnectors } from './connectors/connector.runner.ts';
+import { createIngestPipeline } from './ingest.service.ts';
+import { createNormalizerPool } from './normalize/worker-pool.ts';
+
+/**
+ * Composition of an ingest service: configuration → logger → PostgreSQL and Kafka → HTTP app →
+ * listen; SIGTERM/SIGINT close it gracefully (in-flight requests finish, then the producer and
+ * the pool close).
+ */
+export interface RunOptions {
+  /**
+   * The module that exports the definition (`new URL('./definition.ts', import.meta.url)`) and the
+   * export's name, so normalizing threads can load it; without it bodies are normalized in-thread.
+   */
+  definitionModule?: URL;
+  exportName?: string;
+}
+
+export async function runIngestService(
+  definition: IngestDefinition,
+  options: RunOptions = {},
+): Promise<void> {
+  const service = `ingest-${definition.department}`;
+  const entry = departmentEntry(definition.department);
+  const schema = ingestConfigSchema({
+    port: entry.ingestPort ?? 8100,
+    sourceSystem: definition.sourceSystem,
+  });
+  let config;
+  try {
+    config = loadConfig(schema);
+  } catch (error) {
+    console.error(`${service}: ${(error as Error).message}`);
+    process.exit(78);
+  }
+  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  logger.info({ config: redactConfig(schema, config) }, 'starting');
+
+  const pool = createPool({
+    url: config.DATABASE_URL,
+    schema: config.DATABASE_SCHEMA,
+    applicationName: service,
+    max: config.COMMITS_IN_FLIGHT + 4,
+  });
+  const kafka = createKafka({
+    brokers: brokerList(config.KAFKA_BROKERS),
+    clientId: config.KAFKA_CLIENT_ID ?? service,
+    logger,
+  });
+  const producer = createJsonProducer(kafka, { retries: config.PRODUCE_RETRIES });
+  const probe = createKafkaProbe(kafka);
+  const metrics = createIngestMetrics(definition.department);
+
+  // Kafka may come up after us: keep trying in the background; until then pushes get 503.
+  let connected = false;
+  const connect = async (): Promise<void> => {
+    while (!connected) {
+      try {
+        await producer.connect();
+        connected = true;
+        logger.info('connected to Kafka');
+      } catch (error) {
+        logger.warn({ err: error }, 'Kafka not reachable yet; retrying in 2 s');
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  };
+  void connect();
+
+  let connectors;
+  try {
+    connectors = buildConnectors(definition, config);
+  } catch (error) {
+    logger.fatal((error as Error).message);
+    process.exit(78);
+  }
+  const common = {
+    department: definition.department,
+    service,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    producer,
+    records: createRecordRepository(pool),
+    metrics,
+    logger,
+    now: () => new Date(),
+    maxCommitsInFlight: config.COMMITS_IN_FLIGHT,
+  };
+  const pipeline = createIngestPipeline(common);
+  const runner = startConnectors(connectors, {
+    ...common,
+    pipeline,
+    cursors: createCursorRepository(pool),
+    sourceSystem: config.SOURCE_SYSTEM,
+    defaultCrs: config.DEFAULT_CRS,
+  });
+  if (connectors.length) logger.info({ connectors: connectors.map((c) => c.id) }, 'polling upstream sources');
+
+  const normalizer =
+    options.definitionModule && options.exportName && config.NORMALIZE_THREADS > 0
+      ? createNormalizerPool({
+          definitionModule: options.definitionModule,
+          exportName: options.exportName,
+          threads: config.NORMALIZE_THREADS,
+          logger,
+        })
+      : undefined;
+
+  const app = await buildIngestApp({
+    definition,
+    ...common,
+    ...(normalizer ? { normalizer, offloadBytes: config.NORMALIZE_OFFLOAD_BYTES } : {}),
+    pipeline,
+    connectors: runner,
+    keys: createKeyRepository(pool, { ttlMs: config.KEY_CACHE_TTL_MS }),
+    audit: (entryInput) => appendAudit(pool, entryInput),
+    sourceSystem: config.SOURCE_SYSTEM,
+    defaultCrs: config.DEFAULT_CRS,
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    checks: [
+      { name: 'kafka', check: () => probe.check() },
+      { name: 'database', check: () => pingDatabase(pool) },
+    ],
+  });
+
+  await app.listen({ host: config.HOST, port: config.PORT });
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 15_000);
+    force.unref();
+    await runner.stop();
+    await app.close();
+    await normalizer?.close();
+    await Promise.allSettled([producer.disconnect(), probe.close(), pool.end()]);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
