@@ -19,13 +19,15 @@ function runCli(args: string[], env: NodeJS.ProcessEnv) {
 describe('local Kafka launcher', () => {
   it('starts a KRaft broker, is a no-op when it runs, reports status, and stops it', async () => {
     const env = { ...process.env, LIANDONG_DATA_DIR: mkdtempSync(join(tmpdir(), 'ld-kafka-')) };
-    const options = { port: 19192, env, log: () => undefined };
+    // A random even port per run, so that two checkouts testing at once never share a broker.
+    const port = 19192 + 2 * Math.floor(Math.random() * 400);
+    const options = { port, env, log: () => undefined };
     let stopped: boolean;
     try {
       const first = await startKafka(options);
-      expect(first).toEqual({ brokers: '127.0.0.1:19192', started: true });
-      expect(await kafkaAnswers('127.0.0.1', 19192)).toBe(true);
-      expect(await startKafka(options)).toEqual({ brokers: '127.0.0.1:19192', started: false });
+      expect(first).toEqual({ brokers: `127.0.0.1:${port}`, started: true });
+      expect(await kafkaAnswers('127.0.0.1', port)).toBe(true);
+      expect(await startKafka(options)).toEqual({ brokers: `127.0.0.1:${port}`, started: false });
       const status = await kafkaStatus(options);
       expect(status.answering).toBe(true);
       expect(status.pid).toBeGreaterThan(0);
