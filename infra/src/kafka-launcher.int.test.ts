@@ -37,7 +37,7 @@ describe('local Kafka launcher', () => {
       stopped = await stopKafka(options);
     }
     expect(stopped).toBe(true);
-    expect(await kafkaAnswers('127.0.0.1', 19192)).toBe(false);
+    expect(await kafkaAnswers('127.0.0.1', port)).toBe(false);
     expect(await stopKafka(options)).toBe(false);
   }, 180_000);
 
