@@ -54,6 +54,22 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
     ),
     OPEN311_API_KEY: Type.Optional(Secret(Type.String({ minLength: 1 }))),
     OPEN311_JURISDICTION_ID: Type.Optional(Type.String({ minLength: 1 })),
+    UPSTREAM_ALLOWED_HOSTS: Type.String({
+      default: '',
+      pattern: '^[A-Za-z0-9.*:, _-]*$',
+      description:
+        'comma-separated hosts (host, host:port or *.domain) that feed links, next links and redirects may lead to besides the source URL’s own origin',
+    }),
+    UPSTREAM_TIMEOUT_MS: Type.Integer({
+      minimum: 1000,
+      default: 30_000,
+      description: 'milliseconds one upstream fetch may take, redirects and body included',
+    }),
+    UPSTREAM_MAX_BYTES: Type.Integer({
+      minimum: 1024,
+      default: 20 * 1024 * 1024,
+      description: 'largest upstream answer in bytes, counted after decompression',
+    }),
     SENSORTHINGS_URL: Type.Optional(
       Type.String({ pattern: '^https?://', description: 'the http(s) service root of a SensorThings API' }),
     ),

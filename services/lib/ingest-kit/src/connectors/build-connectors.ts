@@ -3,7 +3,7 @@ import type { IngestDefinition } from '../definition.ts';
 import { normalizeCapDocument } from '../formats/cap.normalizer.ts';
 import type { IngestConfig } from '../ingest.config.ts';
 import { createCapFeedConnector } from './cap-feed.connector.ts';
-import type { PullConnector } from './connector.ts';
+import type { PullConnector, UpstreamOptions } from './connector.ts';
 import { createOpen311Connector } from './open311.connector.ts';
 import { createSensorThingsConnector } from './sensorthings.connector.ts';
 
@@ -18,9 +18,18 @@ export function buildConnectors(
     | 'OPEN311_API_KEY'
     | 'OPEN311_JURISDICTION_ID'
     | 'SENSORTHINGS_URL'
+    | 'UPSTREAM_ALLOWED_HOSTS'
+    | 'UPSTREAM_TIMEOUT_MS'
+    | 'UPSTREAM_MAX_BYTES'
   >,
 ): PullConnector[] {
   const department = definition.department;
+  const upstream: UpstreamOptions = {
+    allowedHosts: config.UPSTREAM_ALLOWED_HOSTS.split(',')
+      .map((h) => h.trim())
+      .filter((h) => h !== ''),
+    limits: { timeoutMs: config.UPSTREAM_TIMEOUT_MS, maxBytes: config.UPSTREAM_MAX_BYTES },
+  };
   const connectors: PullConnector[] = [];
   if (config.CAP_FEED_URL) {
     connectors.push(
@@ -28,6 +37,7 @@ export function buildConnectors(
         feedUrl: config.CAP_FEED_URL,
         intervalMs: config.PULL_INTERVAL_MS,
         normalizeCap: normalizeCapDocument,
+        upstream,
       }),
     );
   }
@@ -47,6 +57,7 @@ export function buildConnectors(
         normalize: open311.normalize,
         ...(config.OPEN311_API_KEY ? { apiKey: config.OPEN311_API_KEY } : {}),
         ...(config.OPEN311_JURISDICTION_ID ? { jurisdictionId: config.OPEN311_JURISDICTION_ID } : {}),
+        upstream,
       }),
     );
   }
@@ -63,6 +74,7 @@ export function buildConnectors(
         baseUrl: config.SENSORTHINGS_URL,
         intervalMs: config.PULL_INTERVAL_MS,
         normalize: sensorthings.normalize,
+        upstream,
       }),
     );
   }

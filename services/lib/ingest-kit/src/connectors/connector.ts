@@ -1,4 +1,5 @@
 import type { NormalizeContext, RecordOutcome } from '../domain/outcome.ts';
+import type { UpstreamLimits } from './http.ts';
 
 /** One page pulled from an upstream source, normalized, with the cursor that comes after it. */
 export interface PullPage {
@@ -9,6 +10,15 @@ export interface PullPage {
   cursor: unknown;
   /** Another page follows at once (paging); otherwise wait for the poll interval. */
   more: boolean;
+  /** What the operators should know about this page (a looping next link, a link not followed); logged. */
+  notices?: string[];
+}
+
+/** How a connector reaches its upstream: which other hosts it may follow links to, and its limits. */
+export interface UpstreamOptions {
+  /** Hosts besides the source's own origin (`host`, `host:port`, `*.domain`); UPSTREAM_ALLOWED_HOSTS. */
+  allowedHosts?: readonly string[];
+  limits?: Partial<UpstreamLimits>;
 }
 
 /** A source the service polls: CAP Atom/RSS feed, Open311 requests.json, SensorThings Observations. */
