@@ -1,5 +1,6 @@
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TOPICS, type DeadLetter } from '@liandong/contracts';
 import { createOpen311Connector } from '@liandong/ingest-kit';
 import { createIngestHarness, readEvents } from '@liandong/ingest-kit/testing';
 import { testDatabase, testKafka, type TestDatabase, type TestKafka } from '@liandong/testkit';
@@ -19,6 +20,7 @@ describe('ingest-urban pulls Open311 requests.json', () => {
   let db: TestDatabase;
   const requests: Request[] = [];
   const capped: Request[] = [];
+  const loose: Request[] = [];
   const seenQueries: Record<string, string>[] = [];
   let base = '';
   const app = Fastify();
@@ -54,6 +56,11 @@ describe('ingest-urban pulls Open311 requests.json', () => {
         .filter((r) => !query['start_date'] || r.requested_datetime >= query['start_date'])
         .sort((a, b) => (a.requested_datetime < b.requested_datetime ? 1 : -1))
         .slice((page - 1) * 2, page * 2);
+    });
+    // A server that ignores end_date (many do): a request dated in the future comes with every answer.
+    app.get('/no-end-date/requests.json', async (request) => {
+      const query = request.query as Record<string, string>;
+      return loose.filter((r) => !query['start_date'] || r.requested_datetime >= query['start_date']);
     });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as { port: number }).port}/open311/v2/requests.json`;
@@ -124,5 +131,48 @@ describe('ingest-urban pulls Open311 requests.json', () => {
     });
     await expect.poll(() => harness.connectors.status()[0]?.recordsAccepted, { timeout: 20_000 }).toBe(5);
     await harness.close();
+  });
+
+  it('does not let a request dated 2099 move the cursor past later requests, and dead-letters it once', async () => {
+    const request = (id: string, time: string): Request => ({
+      service_request_id: id,
+      status: 'open',
+      service_code: '001',
+      requested_datetime: time,
+      lat: 23.03,
+      long: 113.15,
+    });
+    loose.push(
+      request('F0', new Date(start + 5 * 60_000).toISOString()),
+      request('F1', '2099-06-01T08:00:00+08:00'),
+    );
+    const connector = createOpen311Connector('urban:open311-loose', {
+      requestsUrl: base.replace('/open311/v2/', '/no-end-date/'),
+      intervalMs: 200,
+      parse: JSON.parse,
+      normalize:
+        urbanDefinition.pull?.open311?.normalize ??
+        (() => {
+          throw new Error('no normalizer');
+        }),
+    });
+    const h = await createIngestHarness(urbanDefinition, { kafka, db, pull: [connector] });
+    try {
+      await expect.poll(() => h.connectors.status()[0]?.recordsAccepted, { timeout: 20_000 }).toBe(1);
+      // Filed after the first poll, dated a little before now: later than F0, long before 2099.
+      loose.push(request('F2', new Date(Date.now() - 60_000).toISOString()));
+      await expect.poll(() => h.connectors.status()[0]?.recordsAccepted, { timeout: 20_000 }).toBe(2);
+      await new Promise((r) => setTimeout(r, 1000)); // several more polls, each answered with F1 again
+    } finally {
+      await h.close();
+    }
+    const letters = (await kafka.readToEnd(kafka.topic(TOPICS.deadLetters)))
+      .map((m) => JSON.parse(m.value?.toString() ?? '{}') as DeadLetter)
+      .filter((l) => l.sourceId === 'F1');
+    expect(letters).toHaveLength(1);
+    expect(letters[0]?.reason.errors?.[0]).toMatchObject({
+      pointer: '/requested_datetime',
+      code: 'in_future',
+    });
   });
 });

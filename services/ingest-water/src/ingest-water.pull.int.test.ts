@@ -1,6 +1,16 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSensorThingsConnector, createSensorThingsNormalizer } from '@liandong/ingest-kit';
+import { Writable } from 'node:stream';
+import {
+  createCursorRepository,
+  createIngestMetrics,
+  createIngestPipeline,
+  createRecordRepository,
+  createSensorThingsConnector,
+  createSensorThingsNormalizer,
+  startConnectors,
+} from '@liandong/ingest-kit';
+import { createLogger } from '@liandong/logger';
 import { createIngestHarness, readEvents } from '@liandong/ingest-kit/testing';
 import { testDatabase, testKafka, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { NANHAI_GAUGES } from '@liandong/contracts';
@@ -120,6 +130,85 @@ describe('ingest-water pulls SensorThings Observations', () => {
       await expect.poll(() => h.connectors.status()[0]?.ok, { timeout: 10_000 }).toBe(true);
     } finally {
       await h.close();
+    }
+  });
+
+  it('never shows a token of an upstream URL on /readyz, in /metrics or in the log', async () => {
+    const secret = 's3cr3t-t0ken';
+    const upstream = Fastify();
+    upstream.get('/v1.1/Observations', async (request, reply) => {
+      const query = request.query as Record<string, string>;
+      if (query['access_token']) return reply.type('text/html').send('<html>down for maintenance</html>');
+      return {
+        value: [
+          {
+            '@iot.id': 'tok-1',
+            phenomenonTime: new Date(start).toISOString(),
+            result: 2.2,
+            Datastream: { '@iot.id': 19 },
+          },
+        ],
+        '@iot.nextLink': `http://${request.headers.host ?? ''}/v1.1/Observations?$skip=1&access_token=${secret}`,
+      };
+    });
+    await upstream.listen({ host: '127.0.0.1', port: 0 });
+    const tokened = (id: string) =>
+      createSensorThingsConnector(id, {
+        baseUrl: `http://127.0.0.1:${(upstream.server.address() as { port: number }).port}/v1.1`,
+        intervalMs: 200,
+        normalize: createSensorThingsNormalizer({ stations: NANHAI_GAUGES }).normalize,
+      });
+    const h = await createIngestHarness(waterDefinition, {
+      kafka,
+      db,
+      pull: [tokened('water:tokened')],
+      backoff: { baseMs: 100, maxMs: 200 },
+    });
+    const lines: string[] = [];
+    const logger = createLogger({
+      service: 'ingest-water',
+      level: 'warn',
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, callback) {
+          lines.push(chunk.toString());
+          callback();
+        },
+      }),
+    });
+    const metrics = createIngestMetrics('water');
+    const common = { department: 'water' as const, metrics, logger, now: () => new Date() };
+    // A runner of its own, whose log this test reads.
+    const logged = startConnectors([tokened('water:tokened-log')], {
+      ...common,
+      pipeline: createIngestPipeline({
+        ...common,
+        service: 'ingest-water',
+        topicPrefix: kafka.prefix,
+        producer: h.producer,
+        records: createRecordRepository(db.pool),
+      }),
+      cursors: createCursorRepository(db.pool),
+      sourceSystem: 'water-test',
+      defaultCrs: 'WGS84',
+      backoff: { baseMs: 100, maxMs: 200 },
+    });
+    try {
+      await expect
+        .poll(() => h.connectors.status()[0]?.consecutiveFailures ?? 0, { timeout: 10_000 })
+        .toBeGreaterThan(0);
+      await expect.poll(() => lines.join(''), { timeout: 10_000 }).toMatch(/poll failed/);
+      const ready = await h.app.inject({ method: 'GET', url: '/readyz' });
+      expect(ready.json<{ connectors: { lastError: string }[] }>().connectors[0]?.lastError).toMatch(
+        /\$skip=1&access_token=\*\*\* did not answer JSON/,
+      );
+      expect(ready.body).not.toContain(secret);
+      expect((await h.app.inject({ method: 'GET', url: '/metrics' })).body).not.toContain(secret);
+      expect(await metrics.registry.metrics()).not.toContain(secret);
+      expect(lines.join('')).not.toContain(secret);
+    } finally {
+      await logged.stop();
+      await h.close();
+      await upstream.close();
     }
   });
 });

@@ -30,6 +30,11 @@ export interface TestKafka {
     timeoutMs?: number,
     until?: (message: KafkaMessage) => boolean,
   ): Promise<KafkaMessage[]>;
+  /**
+   * Everything on `topic` up to its end offsets at the time of the call: a check that reads
+   * exactly N messages cannot see an N+1st, this one can.
+   */
+  readToEnd(topic: string, timeoutMs?: number): Promise<KafkaMessage[]>;
   close(): Promise<void>;
 }
 
@@ -43,6 +48,35 @@ export async function testKafka(options: { specs?: readonly TopicSpec[] } = {}):
     (options.specs ?? TOPIC_SPECS).map((s) => ({ ...s, name: namespacedTopic(s.name, prefix) })),
   );
   const consumers: Consumer[] = [];
+
+  /** Reads `topic` from its beginning with a group of its own until `done`, or fails after the timeout. */
+  async function consume(
+    topic: string,
+    timeoutMs: number,
+    done: (message: KafkaMessage, received: number, partition: number) => boolean,
+    failure: (received: number) => string,
+  ): Promise<{ partition: number; message: KafkaMessage }[]> {
+    const consumer = kafka.consumer({ groupId: uniqueName('reader-') });
+    consumers.push(consumer);
+    await consumer.connect();
+    await consumer.subscribe({ topic, fromBeginning: true });
+    const received: { partition: number; message: KafkaMessage }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(failure(received.length))), timeoutMs);
+      void consumer.run({
+        eachMessage: async ({ partition, message }) => {
+          received.push({ partition, message });
+          if (done(message, received.length, partition)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        },
+      });
+    });
+    await consumer.disconnect();
+    return received;
+  }
+
   return {
     brokers,
     kafka,
@@ -50,33 +84,36 @@ export async function testKafka(options: { specs?: readonly TopicSpec[] } = {}):
     topic: (name) => namespacedTopic(name, prefix),
     groupId: () => uniqueName('g-'),
     async readMessages(topic, count, timeoutMs = 20_000, until) {
-      const consumer = kafka.consumer({ groupId: uniqueName('reader-') });
-      consumers.push(consumer);
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      const received: KafkaMessage[] = [];
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `expected ${until ? 'a matching message' : `${count} messages`} on ${topic}, got ${received.length} in ${timeoutMs} ms`,
-              ),
-            ),
-          timeoutMs,
-        );
-        void consumer.run({
-          eachMessage: async ({ message }) => {
-            received.push(message);
-            if (received.length >= count || until?.(message)) {
-              clearTimeout(timer);
-              resolve();
-            }
-          },
-        });
-      });
-      await consumer.disconnect();
-      return received;
+      const read = await consume(
+        topic,
+        timeoutMs,
+        (message, received) => received >= count || until?.(message) === true,
+        (received) =>
+          `expected ${until ? 'a matching message' : `${count} messages`} on ${topic}, got ${received} in ${timeoutMs} ms`,
+      );
+      return read.map((r) => r.message);
+    },
+    async readToEnd(topic, timeoutMs = 20_000) {
+      const admin = kafka.admin();
+      await admin.connect();
+      const ends = new Map(
+        (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)] as const),
+      );
+      await admin.disconnect();
+      const endOf = (partition: number) => ends.get(partition) ?? 0n;
+      const waiting = new Set([...ends].filter(([, high]) => high > 0n).map(([partition]) => partition));
+      if (waiting.size === 0) return [];
+      const read = await consume(
+        topic,
+        timeoutMs,
+        (message, _received, partition) => {
+          if (BigInt(message.offset) + 1n >= endOf(partition)) waiting.delete(partition);
+          return waiting.size === 0;
+        },
+        () => `${topic} was not read to its end offsets in ${timeoutMs} ms`,
+      );
+      // Messages written after the end offsets were taken are not this read's.
+      return read.filter((r) => BigInt(r.message.offset) < endOf(r.partition)).map((r) => r.message);
     },
     async close() {
       await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));

@@ -4,7 +4,7 @@ import type { Logger } from '@liandong/logger';
 import type { CursorRepository } from '../adapters/cursor.repository.ts';
 import type { IngestPipeline } from '../ingest.service.ts';
 import { prepare } from '../normalize/body.normalizer.ts';
-import { maskUrl } from './http.ts';
+import { maskUrl, maskUrls } from './http.ts';
 import type { IngestMetrics } from '../metrics.ts';
 import type { ConnectorStatus, PullConnector } from './connector.ts';
 
@@ -35,6 +35,13 @@ function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
       { once: true },
     );
   });
+}
+
+/** The messages of an error's causes, one after the other (a fetch failure's cause says why). */
+function causes(cause: unknown, depth = 0): string {
+  if (!(cause instanceof Error)) return typeof cause === 'string' ? cause : (JSON.stringify(cause) ?? '');
+  const deeper = cause.cause !== undefined && depth < 4 ? `: ${causes(cause.cause, depth + 1)}` : '';
+  return `${cause.message}${deeper}`;
 }
 
 /**
@@ -98,23 +105,38 @@ export function startConnectors(connectors: PullConnector[], deps: ConnectorRunn
           if (response.rejected > 0)
             logger.warn({ rejected: response.rejected }, 'upstream records refused (dead-lettered)');
         }
+        for (const notice of page.notices ?? []) logger.warn({ notice: maskUrls(notice) }, 'upstream notice');
         await deps.cursors.save(connector.id, deps.department, page.cursor);
         status.ok = true;
         status.lastSuccessAt = deps.now().toISOString();
         status.lastError = null;
         status.consecutiveFailures = 0;
         deps.metrics.connectorUp.set({ connector: connector.id }, 1);
-        if (page.more) wait = 0;
+        // A page that says "more" but leaves the cursor where it was would be asked for again at
+        // once, forever: wait for the interval instead.
+        if (page.more && JSON.stringify(page.cursor) !== JSON.stringify(cursor)) wait = 0;
+        else if (page.more)
+          logger.warn('the page asks for more but the cursor did not move; waiting for the interval');
       } catch (thrown) {
         if (controller.signal.aborted) break;
         const error = toAppError(thrown);
+        // /readyz is open and logs travel: an upstream URL may carry a token in its query.
+        const message = maskUrls(error.message);
         status.ok = false;
-        status.lastError = error.message;
+        status.lastError = message;
         status.consecutiveFailures += 1;
         deps.metrics.connectorUp.set({ connector: connector.id }, 0);
         wait = Math.min(backoff.maxMs, backoff.baseMs * 2 ** (status.consecutiveFailures - 1));
         logger.warn(
-          { err: error, failures: status.consecutiveFailures, retryInMs: wait },
+          {
+            error: {
+              code: error.code,
+              message,
+              ...(error.cause ? { cause: maskUrls(causes(error.cause)) } : {}),
+            },
+            failures: status.consecutiveFailures,
+            retryInMs: wait,
+          },
           'poll failed; backing off',
         );
       }

@@ -1,8 +1,9 @@
 import { AppError } from '@liandong/errors';
 import { toUtc } from '../domain/time.ts';
 import type { NormalizeContext, RecordOutcome } from '../domain/outcome.ts';
-import type { PullConnector, PullPage } from './connector.ts';
-import { fetchText } from './http.ts';
+import type { PullConnector, PullPage, UpstreamOptions } from './connector.ts';
+import { fetchText, upstreamScope } from './http.ts';
+import { dropRepeatedFutureRefusals, latestDone } from './page-advance.ts';
 
 export interface Open311ConnectorOptions {
   /** The endpoint's requests URL, e.g. https://311.example/v2/requests.json */
@@ -16,6 +17,7 @@ export interface Open311ConnectorOptions {
   /** Parses the body (leniently where the department's servers need it). */
   parse(this: void, text: string): unknown;
   normalize(this: void, value: unknown, index: number, context: NormalizeContext): RecordOutcome;
+  upstream?: UpstreamOptions;
 }
 
 interface Cursor {
@@ -26,6 +28,8 @@ interface Cursor {
   maxSeen?: string;
   /** First id of the previous page: a server that ignores `page` answers the same page again. */
   firstId?: string;
+  /** Requests refused as lying in the future, already dead-lettered (see dropRepeatedFutureRefusals). */
+  future?: string[];
 }
 
 const later = (a: string | undefined, b: string | undefined) =>
@@ -36,7 +40,8 @@ const later = (a: string | undefined, b: string | undefined) =>
  * order, and servers often answer the newest first, so the cursor moves only once a query is read
  * to its end: a full page pages on with `page=` (keeping start_date and the latest time seen), and
  * the first short page moves start_date to the latest requested_datetime seen. Requests at the
- * boundary come again and are reported as duplicates.
+ * boundary come again and are reported as duplicates. The cursor moves only over requests done
+ * with (see latestDone): a request dated in the future is refused and never moves it.
  */
 function idOf(value: unknown): string | undefined {
   const id = (value as { service_request_id?: unknown } | null)?.service_request_id;
@@ -49,6 +54,7 @@ export function createOpen311Connector(
   now: () => Date = () => new Date(),
 ): PullConnector {
   const pageSize = options.pageSize ?? 1000;
+  const scope = upstreamScope(options.requestsUrl, options.upstream?.allowedHosts);
   return {
     id,
     kind: 'open311',
@@ -64,16 +70,24 @@ export function createOpen311Connector(
       if (cursor.page) url.searchParams.set('page', String(cursor.page));
       if (options.apiKey) url.searchParams.set('api_key', options.apiKey);
       if (options.jurisdictionId) url.searchParams.set('jurisdiction_id', options.jurisdictionId);
-      const response = await fetchText(url.toString(), { signal, headers: { accept: 'application/json' } });
+      const response = await fetchText(url.toString(), {
+        ...options.upstream?.limits,
+        scope,
+        signal,
+        headers: { accept: 'application/json' },
+      });
       const body = options.parse(response.text);
       if (!Array.isArray(body))
         throw new AppError('upstream_failed', `${url.pathname} answered no array of requests`);
-      let latest: string | undefined;
-      for (const value of body) {
-        const time = toUtc((value as { requested_datetime?: unknown } | null)?.requested_datetime);
-        if (time && (!latest || time > latest)) latest = time;
-      }
-      const outcomes = body.map((value, index) => options.normalize(value, index, context));
+      const normalized = body.map((value, index) => options.normalize(value, index, context));
+      const latest = latestDone(
+        body,
+        normalized,
+        (value) => toUtc((value as { requested_datetime?: unknown } | null)?.requested_datetime),
+        context.receivedAt,
+      );
+      const { outcomes, future } = dropRepeatedFutureRefusals(normalized, cursor.future);
+      const remembered = future.length > 0 ? { future } : {};
       const maxSeen = later(cursor.maxSeen, latest);
       const firstId = idOf(body[0]);
       // A full page that repeats the previous one: the server does not page; end the query here.
@@ -85,9 +99,23 @@ export function createOpen311Connector(
             page: (cursor.page ?? 1) + 1,
             ...(maxSeen ? { maxSeen } : {}),
             ...(firstId ? { firstId } : {}),
+            ...remembered,
           }
-        : { since: later(cursor.since, maxSeen) ?? cursor.since };
-      return { outcomes, contentType: 'application/json', format: 'open311-json', cursor: next, more };
+        : { since: later(cursor.since, maxSeen) ?? cursor.since, ...remembered };
+      return {
+        outcomes,
+        contentType: 'application/json',
+        format: 'open311-json',
+        cursor: next,
+        more,
+        ...(repeated
+          ? {
+              notices: [
+                `page ${cursor.page} repeats the page before it: the server does not page; the query ends here`,
+              ],
+            }
+          : {}),
+      };
     },
   };
 }

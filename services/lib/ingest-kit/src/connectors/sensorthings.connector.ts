@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { AppError } from '@liandong/errors';
 import { toUtc } from '../domain/time.ts';
 import type { NormalizeContext, RecordOutcome } from '../domain/outcome.ts';
-import type { PullConnector, PullPage } from './connector.ts';
-import { fetchText } from './http.ts';
+import type { PullConnector, PullPage, UpstreamOptions } from './connector.ts';
+import { fetchText, maskUrl, upstreamScope } from './http.ts';
+import { dropRepeatedFutureRefusals, latestDone } from './page-advance.ts';
 
 export interface SensorThingsConnectorOptions {
   /** Service root, e.g. https://sta.example/v1.1 */
@@ -12,6 +14,7 @@ export interface SensorThingsConnectorOptions {
   /** How far back the first poll reaches. */
   lookbackMs?: number;
   normalize(this: void, value: unknown, index: number, context: NormalizeContext): RecordOutcome;
+  upstream?: UpstreamOptions;
 }
 
 interface Cursor {
@@ -21,7 +24,16 @@ interface Cursor {
   maxSeen?: string;
   /** The server's link to the next page of the current query. */
   nextLink?: string;
+  /** Digests of the pages read in the current query: a next link back to one of them is a loop. */
+  visited?: string[];
+  /** Observations refused as lying in the future, already dead-lettered. */
+  future?: string[];
 }
+
+/** Pages of one query remembered for loop detection (a query longer than this is not checked further). */
+const MAX_VISITED = 1000;
+
+const digest = (url: string) => createHash('sha256').update(url).digest('hex').slice(0, 16);
 
 function phenomenonEnd(value: unknown): string | undefined {
   const time = (value as { phenomenonTime?: unknown } | null)?.phenomenonTime;
@@ -40,7 +52,10 @@ function later(a: string | undefined, b: string | undefined): string | undefined
  * phenomenonTime, with the Datastream expanded so each observation names its gauge, following
  * `@iot.nextLink` page by page. The cursor keeps the query's start, the latest time seen and the
  * next link, so a restart resumes mid-query; observations at the boundary come again and are
- * reported as duplicates, never produced twice.
+ * reported as duplicates, never produced twice. A next link is followed only within the source's
+ * scope and only to a page not read yet in this query; otherwise the query ends there (logged),
+ * and the next poll starts a new one at the latest time taken. The cursor moves only over
+ * observations done with (see latestDone): one dated in the future never moves it.
  */
 export function createSensorThingsConnector(
   id: string,
@@ -49,6 +64,7 @@ export function createSensorThingsConnector(
 ): PullConnector {
   const base = options.baseUrl.replace(/\/+$/, '');
   const pageSize = options.pageSize ?? 500;
+  const scope = upstreamScope(base, options.upstream?.allowedHosts);
   return {
     id,
     kind: 'sensorthings',
@@ -63,30 +79,67 @@ export function createSensorThingsConnector(
         `${base}/Observations?$filter=${encodeURIComponent(`phenomenonTime ge ${cursor.since}`)}` +
           `&$orderby=${encodeURIComponent('phenomenonTime asc')}&$top=${pageSize}` +
           `&$expand=${encodeURIComponent('Datastream($select=id)')}`;
-      const response = await fetchText(url, { signal, headers: { accept: 'application/json' } });
+      const response = await fetchText(url, {
+        ...options.upstream?.limits,
+        scope,
+        signal,
+        headers: { accept: 'application/json' },
+      });
       let body: unknown;
       try {
         body = JSON.parse(response.text);
       } catch {
-        throw new AppError('upstream_failed', `${url} did not answer JSON`);
+        throw new AppError('upstream_failed', `${maskUrl(url)} did not answer JSON`);
       }
-      const values = (body as { value?: unknown }).value;
-      if (!Array.isArray(values)) throw new AppError('upstream_failed', `${url} answered no "value" array`);
-      const nextLink = (body as { '@iot.nextLink'?: unknown })['@iot.nextLink'];
-      let maxSeen = cursor.maxSeen;
-      for (const value of values) maxSeen = later(maxSeen, phenomenonEnd(value));
-      const outcomes = values.map((value, index) => options.normalize(value, index, context));
-      const next: Cursor =
-        typeof nextLink === 'string' && values.length > 0
-          ? { since: cursor.since, nextLink, ...(maxSeen ? { maxSeen } : {}) }
-          : { since: later(cursor.since, maxSeen) ?? cursor.since };
-      return {
+      const values = (body as { value?: unknown } | null)?.value;
+      if (!Array.isArray(values))
+        throw new AppError('upstream_failed', `${maskUrl(url)} answered no "value" array`);
+      const normalized = values.map((value, index) => options.normalize(value, index, context));
+      const maxSeen = later(
+        cursor.maxSeen,
+        latestDone(values, normalized, phenomenonEnd, context.receivedAt),
+      );
+      const { outcomes, future } = dropRepeatedFutureRefusals(normalized, cursor.future);
+      const remembered = future.length > 0 ? { future } : {};
+      const ended: Cursor = { since: later(cursor.since, maxSeen) ?? cursor.since, ...remembered };
+      const page = (cursor: Cursor, more: boolean, notices?: string[]): PullPage => ({
         outcomes,
         contentType: 'application/json',
         format: 'sensorthings',
-        cursor: next,
-        more: next.nextLink !== undefined,
-      };
+        cursor,
+        more,
+        ...(notices ? { notices } : {}),
+      });
+
+      const link = (body as { '@iot.nextLink'?: unknown })['@iot.nextLink'];
+      if (typeof link !== 'string' || values.length === 0) return page(ended, false);
+      let nextLink: URL;
+      try {
+        nextLink = new URL(link, url);
+      } catch {
+        return page(ended, false, [`@iot.nextLink of ${maskUrl(url)} is not a URL; the query ends here`]);
+      }
+      const visited = [...(cursor.visited ?? []), digest(new URL(url).toString())].slice(-MAX_VISITED);
+      if (visited.includes(digest(nextLink.toString()))) {
+        return page(ended, false, [
+          `@iot.nextLink ${maskUrl(nextLink.toString())} leads back to a page already read in this query (the server loops); the query ends here`,
+        ]);
+      }
+      if (!scope.allows(nextLink)) {
+        return page(ended, false, [
+          `@iot.nextLink ${maskUrl(nextLink.toString())} is not followed: fetches go to ${scope.description}; the query ends here`,
+        ]);
+      }
+      return page(
+        {
+          since: cursor.since,
+          nextLink: nextLink.toString(),
+          visited,
+          ...(maxSeen ? { maxSeen } : {}),
+          ...remembered,
+        },
+        true,
+      );
     },
   };
 }

@@ -231,3 +231,31 @@ export function childText(element: XmlElement, name: string, uri?: string): stri
   const text = childElement(element, name, uri)?.text.trim();
   return text === undefined || text === '' ? undefined : text;
 }
+
+const escapeAttribute = (value: string) =>
+  value.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('"', '&quot;');
+
+/**
+ * The element's text as sent, made a document of its own: the namespace declarations in scope
+ * where it stood (on its ancestors, root first) are copied onto its start tag, unless it declares
+ * the same prefix itself. A `<cap:alert>` inside an Atom feed whose root declares `xmlns:cap`
+ * then parses alone, and means what it meant in the feed.
+ */
+export function standaloneElement(
+  source: string,
+  element: XmlElement,
+  ancestors: readonly XmlElement[],
+): string {
+  const text = source.slice(element.start, element.end);
+  const inScope = new Map<string, string>();
+  for (const ancestor of ancestors) {
+    for (const [name, value] of Object.entries(ancestor.attributes)) {
+      if (name === 'xmlns' || name.startsWith('xmlns:')) inScope.set(name, value);
+    }
+  }
+  for (const name of Object.keys(element.attributes)) inScope.delete(name);
+  if (inScope.size === 0) return text;
+  const nameEnd = text.slice(1).search(/[\s/>]/) + 1;
+  const declarations = [...inScope].map(([name, value]) => ` ${name}="${escapeAttribute(value)}"`).join('');
+  return `${text.slice(0, nameEnd)}${declarations}${text.slice(nameEnd)}`;
+}
