@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPARTMENT_CODES, eventsTopic, type NormalizedEvent } from '@liandong/contracts';
-import { REPO_ROOT } from '@liandong/infra';
+import { kafkaAnswers, kafkaStatus, REPO_ROOT, stopKafka } from '@liandong/infra';
 import { testDatabaseUrl, testKafka, uniqueName, type TestKafka } from '@liandong/testkit';
 import pg from 'pg';
 
@@ -101,4 +101,86 @@ describe('pnpm start, end to end', () => {
     expect(await exited).toBe(0);
     await expect(fetch(`http://127.0.0.1:${8101 + OFFSET}/healthz`)).rejects.toThrow();
   }, 60_000);
+});
+
+/**
+ * Ctrl-C in a terminal: the terminal signals the whole process group, and pnpm forwards one more
+ * SIGINT. `pnpm start` here starts a broker of its own (own port, own data folder; the shared
+ * broker is never touched), gets SIGINT twice on its process group, and must stop that broker.
+ */
+describe('pnpm start, Ctrl-C in a terminal', () => {
+  const kafkaPort = 19192 + 2 * Math.floor(Math.random() * 400);
+  const offset = 1000 + 100 * Math.floor(Math.random() * 200);
+  const schema = uniqueName('e2e_').toLowerCase();
+  const env = {
+    ...process.env,
+    LIANDONG_DATA_DIR: mkdtempSync(join(tmpdir(), 'liandong-e2e-sigint-')),
+    KAFKA_PORT: String(kafkaPort),
+    KAFKA_HEAP: '384m',
+  };
+  delete env['KAFKA_BROKERS'];
+  let system: ChildProcess | undefined;
+  let output = '';
+
+  afterAll(async () => {
+    if (system?.pid !== undefined && system.exitCode === null) process.kill(-system.pid, 'SIGKILL');
+    // Whatever happened, no broker of this test outlives it.
+    await stopKafka({ port: kafkaPort, env, log: () => undefined });
+    const client = new pg.Client({ connectionString: testDatabaseUrl() });
+    await client.connect();
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  });
+
+  it('stops the broker it started when SIGINT comes twice to its process group', async () => {
+    system = spawn(process.execPath, ['--import', 'tsx', 'infra/src/cli/start.ts'], {
+      cwd: REPO_ROOT,
+      env: {
+        ...env,
+        LIANDONG_PORT_OFFSET: String(offset),
+        DATABASE_URL: testDatabaseUrl(),
+        DATABASE_SCHEMA: schema,
+        SIM_SCENARIOS: 'none',
+        LOG_LEVEL: 'warn',
+      },
+      // A process group of its own, as a terminal gives a command.
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const started = system;
+    started.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+    started.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+    // Signalled once the services are being started (and, where this busy machine allows, once
+    // the first answers): a second system on two shared cores may take long to come up in full.
+    const deadline = Date.now() + 240_000;
+    while (!output.includes('demo credentials in')) {
+      if (Date.now() > deadline || started.exitCode !== null)
+        throw new Error(`the system did not get to its services:\n${output}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const answered = Date.now() + 45_000;
+    while (Date.now() < answered) {
+      const up = await fetch(`http://127.0.0.1:${8101 + offset}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
+      if (up) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(output).toContain(`Kafka on 127.0.0.1:${kafkaPort}`);
+    const broker = await kafkaStatus({ port: kafkaPort, env });
+    expect(broker.answering).toBe(true);
+    expect(broker.pid).toBeGreaterThan(0);
+
+    const exited = new Promise<number | null>((resolve) => started.once('exit', (code) => resolve(code)));
+    const group = -(started.pid as number);
+    process.kill(group, 'SIGINT');
+    await new Promise((r) => setTimeout(r, 300));
+    process.kill(group, 'SIGINT');
+    expect(await exited, output).toBe(0);
+
+    expect(() => process.kill(broker.pid as number, 0)).toThrow();
+    expect(await kafkaAnswers('127.0.0.1', kafkaPort)).toBe(false);
+    await expect(fetch(`http://127.0.0.1:${8101 + offset}/healthz`)).rejects.toThrow();
+  }, 420_000);
 });

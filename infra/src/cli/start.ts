@@ -22,14 +22,21 @@ const logsDir = join(dataDir(), 'logs');
 const portOffset = Number(process.env['LIANDONG_PORT_OFFSET'] ?? 0);
 const portOf = (spec: LocalProcess) => (spec.port === undefined ? undefined : spec.port + portOffset);
 const children: { process: ChildProcess; spec: LocalProcess }[] = [];
-let kafkaStartedHere = false;
-let stopping = false;
+/** The broker start this command began, if any: what it started, it stops. */
+let kafkaStart: Promise<{ brokers: string; started: boolean }> | undefined;
+let stopping: Promise<never> | undefined;
 
 function say(line: string): void {
   process.stdout.write(`[liandong] ${line}\n`);
 }
 
+/** Once a stop is under way, nothing new starts: this waits for the stop (which exits). */
+async function notStopping(): Promise<void> {
+  if (stopping) await stopping;
+}
+
 async function step(title: string, args: string[]): Promise<void> {
+  await notStopping();
   // The steps see what this command settled (KAFKA_BROKERS, DATABASE_URL), as the services do.
   const result = await exec(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env });
   const output = (result.stdout + result.stderr).trim();
@@ -59,7 +66,8 @@ function startProcess(spec: LocalProcess, kafkaBrokers: string): ChildProcess {
     });
   }
   child.on('exit', (code, signal) => {
-    if (!stopping) say(`${spec.name} exited (${signal ?? code}); see ${join(logsDir, `${spec.name}.log`)}`);
+    if (stopping === undefined)
+      say(`${spec.name} exited (${signal ?? code}); see ${join(logsDir, `${spec.name}.log`)}`);
   });
   return child;
 }
@@ -82,22 +90,48 @@ async function waitHealthy(spec: LocalProcess, timeoutMs = 60_000): Promise<void
   );
 }
 
-async function shutdown(code: number): Promise<never> {
-  if (stopping) process.exit(code);
-  stopping = true;
+/**
+ * Stops what this command started: the services, then the broker if this command started it.
+ * Ctrl-C in a terminal signals the whole process group, and pnpm forwards a second SIGINT of its
+ * own; a repeated signal (or an error during the stop) joins the stop under way and never cuts it
+ * short, or the broker would be left running. The stop is bounded by itself: services get 15 s
+ * before SIGKILL, the broker its grace period.
+ */
+function shutdown(code: number): Promise<never> {
+  if (stopping) {
+    say('still stopping; waiting for what was started to stop…');
+    return stopping;
+  }
+  stopping = stopEverything(code);
+  return stopping;
+}
+
+async function stopEverything(code: number): Promise<never> {
   say('stopping services…');
   await Promise.all(
     children.map(
       ({ process: child }) =>
         new Promise<void>((resolve) => {
-          if (child.exitCode !== null) return resolve();
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once('exit', () => resolve());
           child.kill('SIGTERM');
           setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
         }),
     ),
   );
-  if (kafkaStartedHere) await stopKafka({ log: (l) => say(`kafka: ${l}`) });
+  // A signal during the broker's start-up waits for it: a broker started here is stopped here.
+  const startedHere = await kafkaStart?.then(
+    (kafka) => kafka.started,
+    () => false,
+  );
+  if (startedHere) {
+    try {
+      await stopKafka({ log: (l) => say(`kafka: ${l}`) });
+    } catch (error) {
+      say(`kafka: could not stop the broker: ${String(error)}; stop it with pnpm kafka stop`);
+      code = code || 1;
+    }
+  }
   process.exit(code);
 }
 
@@ -111,9 +145,8 @@ try {
 
   let brokers = process.env['KAFKA_BROKERS'];
   if (!brokers) {
-    const kafka = await startKafka({ log: (l) => say(`kafka: ${l}`) });
-    brokers = kafka.brokers;
-    kafkaStartedHere = kafka.started;
+    kafkaStart = startKafka({ log: (l) => say(`kafka: ${l}`) });
+    brokers = (await kafkaStart).brokers;
   }
   env['KAFKA_BROKERS'] = brokers;
   say(`Kafka on ${brokers}`);
@@ -125,6 +158,7 @@ try {
   await step('demo credentials', ['services/admin/src/cli.ts', 'demo-credentials']);
 
   for (const group of [LOCAL_PROCESSES.filter((p) => !p.last), LOCAL_PROCESSES.filter((p) => p.last)]) {
+    await notStopping();
     for (const spec of group) children.push({ process: startProcess(spec, brokers), spec });
     await Promise.all(group.map((spec) => waitHealthy(spec)));
   }
