@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { WarningActivity } from './activity.ts';
+import { AuditHead } from './audit-head.ts';
 import { DeadLetter } from './dead-letter.ts';
 import { DepartmentEntrySchema } from './departments.ts';
 import { NormalizedEvent } from './event.ts';
@@ -40,6 +41,7 @@ export const CONTRACT_CATALOG: readonly CatalogEntry[] = [
   entry('message', DeadLetter, 'A refused record on ingest.dlq.v1'),
   entry('message', Warning, 'A warning or its revision on warnings.v1'),
   entry('message', WarningActivity, 'An acknowledgement, escalation or resolution on warning-activity.v1'),
+  entry('message', AuditHead, 'The head of an audit log (last sequence number and hash) on audit-head.v1'),
   entry('http', Problem, 'RFC 9457 problem details of every error reply'),
   entry('http', IngestResponse, 'The reply of POST /v1/events'),
   entry('socket', LivePush, 'What the hub pushes to consoles'),

@@ -4,6 +4,7 @@ export * from './departments.ts';
 export * from './event.ts';
 export * from './problem.ts';
 export * from './dead-letter.ts';
+export * from './audit-head.ts';
 export * from './warning.ts';
 export * from './activity.ts';
 export * from './socket.ts';

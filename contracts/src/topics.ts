@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { DEPARTMENT_CODES, type DepartmentCode } from './departments.ts';
+import { AuditHead } from './audit-head.ts';
 import { DeadLetter } from './dead-letter.ts';
 import { NormalizedEvent } from './event.ts';
 import { Warning } from './warning.ts';
@@ -26,6 +27,7 @@ export const TOPICS = {
   deadLetters: 'ingest.dlq.v1',
   warnings: 'warnings.v1',
   warningActivity: 'warning-activity.v1',
+  auditHead: 'audit-head.v1',
 } as const;
 
 const retained = (days: number): Record<string, string> => ({
@@ -66,6 +68,17 @@ export const TOPIC_SPECS: readonly TopicSpec[] = [
     description: 'Acknowledgements, escalations and resolutions of warnings',
     schema: WarningActivity,
     config: retained(200),
+  },
+  {
+    // One partition: the heads of a log stay in order, and the newest few are its tail.
+    name: TOPICS.auditHead,
+    partitions: 1,
+    key: 'audit log id (<database>/<schema>)',
+    description:
+      'Heads of the audit log (last sequence number and hash), published periodically, so that a cut-off tail of the log is detected',
+    schema: AuditHead,
+    // Longer than the audit log is kept (at least six months).
+    config: retained(400),
   },
 ];
 

@@ -8,9 +8,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEPARTMENT_CODES, eventsTopic, type NormalizedEvent } from '@liandong/contracts';
+import { DEPARTMENT_CODES, eventsTopic, TOPICS, type NormalizedEvent } from '@liandong/contracts';
 import { kafkaAnswers, kafkaStatus, REPO_ROOT, stopKafka } from '@liandong/infra';
-import { testDatabaseUrl, testKafka, uniqueName, type TestKafka } from '@liandong/testkit';
+import {
+  testDatabaseAppUrl,
+  testDatabaseUrl,
+  testKafka,
+  uniqueName,
+  type TestKafka,
+} from '@liandong/testkit';
 import pg from 'pg';
 
 // A random offset per run, so that two checkouts testing at once on one machine never share a port.
@@ -33,11 +39,14 @@ describe('pnpm start, end to end', () => {
         LIANDONG_DATA_DIR: mkdtempSync(join(tmpdir(), 'liandong-e2e-')),
         KAFKA_BROKERS: kafka.brokers.join(','),
         KAFKA_TOPIC_PREFIX: kafka.prefix,
-        DATABASE_URL: testDatabaseUrl(),
+        // Migrations as the owner, services as the app role (which may not alter the audit log).
+        DATABASE_ADMIN_URL: testDatabaseUrl(),
+        DATABASE_URL: testDatabaseAppUrl(),
         DATABASE_SCHEMA: schema,
         SIM_SPEED: '300',
         // Every push goes through the services' normalizing threads, so they are tested end to end.
         NORMALIZE_OFFLOAD_BYTES: '0',
+        AUDIT_HEAD_INTERVAL_MS: '2000',
         SIM_SCENARIOS: 'none',
         LOG_LEVEL: 'warn',
       },
@@ -93,6 +102,13 @@ describe('pnpm start, end to end', () => {
     for (const [department, stats] of Object.entries(status.sent)) {
       expect(stats, department).toMatchObject({ refused: 0, failed: 0 });
     }
+    // The audit log's head (the demo keys were created with audit entries) is on Kafka, out of
+    // the database owner's reach.
+    const [head] = await kafka.readMessages(kafka.topic(TOPICS.auditHead), 1, 60_000);
+    expect(JSON.parse(head?.value?.toString() ?? '{}')).toMatchObject({
+      log: `${new URL(testDatabaseUrl()).pathname.slice(1)}/${schema}`,
+      seq: expect.any(Number) as number,
+    });
   }, 300_000);
 
   it('stops every process on Ctrl-C', async () => {
@@ -112,7 +128,7 @@ describe('pnpm start, Ctrl-C in a terminal', () => {
   const kafkaPort = 19192 + 2 * Math.floor(Math.random() * 400);
   const offset = 1000 + 100 * Math.floor(Math.random() * 200);
   const schema = uniqueName('e2e_').toLowerCase();
-  const env = {
+  const env: NodeJS.ProcessEnv = {
     ...process.env,
     LIANDONG_DATA_DIR: mkdtempSync(join(tmpdir(), 'liandong-e2e-sigint-')),
     KAFKA_PORT: String(kafkaPort),
@@ -138,7 +154,8 @@ describe('pnpm start, Ctrl-C in a terminal', () => {
       env: {
         ...env,
         LIANDONG_PORT_OFFSET: String(offset),
-        DATABASE_URL: testDatabaseUrl(),
+        DATABASE_ADMIN_URL: testDatabaseUrl(),
+        DATABASE_URL: testDatabaseAppUrl(),
         DATABASE_SCHEMA: schema,
         SIM_SCENARIOS: 'none',
         LOG_LEVEL: 'warn',

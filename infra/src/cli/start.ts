@@ -11,11 +11,15 @@ import { exec } from '../exec.ts';
 import { LauncherError, startKafka, stopKafka } from '../kafka-launcher.ts';
 import { LOCAL_PROCESSES, type LocalProcess } from '../local/processes.ts';
 import { dataDir, REPO_ROOT } from '../paths.ts';
-import { DEFAULT_DATABASE_URL, ensureDatabase } from '../postgres.ts';
+import { databaseUrls, ensureDatabase } from '../postgres.ts';
 
-const env: NodeJS.ProcessEnv & { DATABASE_URL: string } = {
+// Migrations run as the owner of the tables (DATABASE_ADMIN_URL), the services as the role that
+// may only insert into and read the audit log (DATABASE_URL; liandong_app by default).
+const database = databaseUrls(process.env);
+const env: NodeJS.ProcessEnv = {
   ...process.env,
-  DATABASE_URL: process.env['DATABASE_URL'] ?? DEFAULT_DATABASE_URL,
+  DATABASE_URL: database.app,
+  DATABASE_ADMIN_URL: database.admin,
 };
 const logsDir = join(dataDir(), 'logs');
 /** Shifts every service port (8080, 8101–8106, 8190), to run a second system beside the first. */
@@ -37,7 +41,7 @@ async function notStopping(): Promise<void> {
 
 async function step(title: string, args: string[]): Promise<void> {
   await notStopping();
-  // The steps see what this command settled (KAFKA_BROKERS, DATABASE_URL), as the services do.
+  // The steps see what this command settled (KAFKA_BROKERS, the database URLs), as the services do.
   const result = await exec(process.execPath, ['--import', 'tsx', ...args], { cwd: REPO_ROOT, env });
   const output = (result.stdout + result.stderr).trim();
   if (result.code !== 0) throw new LauncherError(`${title} failed:\n${output}`);
@@ -151,7 +155,7 @@ try {
   env['KAFKA_BROKERS'] = brokers;
   say(`Kafka on ${brokers}`);
 
-  const { created } = await ensureDatabase(env['DATABASE_URL']);
+  const { created } = await ensureDatabase(database.admin);
   if (created) say('created the database');
   await step('migrations', ['services/lib/db/src/cli.ts', 'migrate']);
   await step('topics', ['services/lib/kafka/src/cli.ts', 'ensure-topics']);

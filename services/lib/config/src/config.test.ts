@@ -14,7 +14,7 @@ describe('loadConfig', () => {
     const config = loadConfig(schema, { API_TOKEN: 'abcdefghij', PORT: '9000' });
     expect(config.PORT).toBe(9000);
     expect(config.KAFKA_BROKERS).toBe('127.0.0.1:9092');
-    expect(config.DATABASE_URL).toBe('postgres://postgres@127.0.0.1:5432/liandong');
+    expect(config.DATABASE_URL).toBe('postgres://liandong_app@127.0.0.1:5432/liandong');
   });
 
   it('names every bad variable in one readable error, never a secret value', () => {

@@ -109,7 +109,8 @@ export const kafkaEnv = {
 export const databaseEnv = {
   DATABASE_URL: Secret(
     Type.String({
-      default: 'postgres://postgres@127.0.0.1:5432/liandong',
+      // The services' role, which may not alter the audit log (the migrations run as its owner).
+      default: 'postgres://liandong_app@127.0.0.1:5432/liandong',
       pattern: '^postgres(ql)?://',
       description: 'a postgres:// URL',
     }),

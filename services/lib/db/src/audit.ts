@@ -91,15 +91,35 @@ export async function appendAudit(pool: pg.Pool, input: AuditEntryInput): Promis
   }
 }
 
+/** A head of the log published outside the database (see audit-head.ts): at least its seq and hash. */
+export interface PublishedHead {
+  seq: number;
+  /** SHA-256 of entry `seq`, hex. */
+  hash: string;
+  publishedAt?: string;
+}
+
 export interface AuditVerification {
   ok: boolean;
   entries: number;
   /** The first entry whose hash or link does not match, when the chain is broken. */
   brokenAt?: { seq: number; reason: string };
+  /** The published head the log was checked against, when one was given. */
+  head?: PublishedHead;
 }
 
-/** Recomputes the whole chain in order. */
-export async function verifyAudit(pool: pg.Pool, batchSize = 5000): Promise<AuditVerification> {
+/**
+ * Recomputes the whole chain in order. The chain alone cannot tell a log whose newest entries
+ * were cut off from a log that ends there; given the newest head published outside the
+ * database, it can: the log must still hold that entry, with that hash.
+ */
+export async function verifyAudit(
+  pool: pg.Pool,
+  options: { batchSize?: number; head?: PublishedHead } = {},
+): Promise<AuditVerification> {
+  const batchSize = options.batchSize ?? 5000;
+  const head = options.head;
+  const withHead = head ? { head } : {};
   let prev: Buffer = GENESIS;
   let expectedSeq = 1;
   let entries = 0;
@@ -117,13 +137,32 @@ export async function verifyAudit(pool: pg.Pool, batchSize = 5000): Promise<Audi
       prev_hash: Buffer;
       hash: Buffer;
     }>('SELECT * FROM audit_log WHERE seq >= $1 ORDER BY seq LIMIT $2', [expectedSeq, batchSize]);
-    if (rows.length === 0) return { ok: true, entries };
+    if (rows.length === 0) {
+      if (head && entries < head.seq) {
+        const when = head.publishedAt ? ` at ${head.publishedAt}` : '';
+        return {
+          ok: false,
+          entries,
+          brokenAt: {
+            seq: entries + 1,
+            reason: `entries missing at the end: the head published${when} names entry ${head.seq}, the log ends at ${entries}`,
+          },
+          ...withHead,
+        };
+      }
+      return { ok: true, entries, ...withHead };
+    }
     for (const row of rows) {
       const seq = Number(row.seq);
       if (seq !== expectedSeq)
-        return { ok: false, entries, brokenAt: { seq: expectedSeq, reason: 'entry missing' } };
+        return { ok: false, entries, brokenAt: { seq: expectedSeq, reason: 'entry missing' }, ...withHead };
       if (!row.prev_hash.equals(prev)) {
-        return { ok: false, entries, brokenAt: { seq, reason: 'link to the previous entry does not match' } };
+        return {
+          ok: false,
+          entries,
+          brokenAt: { seq, reason: 'link to the previous entry does not match' },
+          ...withHead,
+        };
       }
       const hash = entryHash(prev, {
         seq,
@@ -137,7 +176,21 @@ export async function verifyAudit(pool: pg.Pool, batchSize = 5000): Promise<Audi
         ip: row.ip,
       });
       if (!hash.equals(row.hash))
-        return { ok: false, entries, brokenAt: { seq, reason: 'content does not match its hash' } };
+        return {
+          ok: false,
+          entries,
+          brokenAt: { seq, reason: 'content does not match its hash' },
+          ...withHead,
+        };
+      if (head && seq === head.seq && row.hash.toString('hex') !== head.hash) {
+        // The chain holds together, but not with what was published: rewritten from here on.
+        return {
+          ok: false,
+          entries,
+          brokenAt: { seq, reason: 'does not match the head published for it: the log was rewritten' },
+          ...withHead,
+        };
+      }
       prev = row.hash;
       expectedSeq += 1;
       entries += 1;

@@ -1,9 +1,12 @@
-/** pnpm db migrate — creates the database when missing and applies pending migrations. */
-import { ensureDatabase, LauncherError } from '@liandong/infra';
+/**
+ * pnpm db migrate — creates the database when missing and applies pending migrations, as the
+ * owner (DATABASE_ADMIN_URL), granting the services' role (the user of DATABASE_URL) its rights.
+ */
+import { databaseUrls, ensureDatabase, LauncherError, userOf } from '@liandong/infra';
 import { createPool } from './pool.ts';
 import { migrate } from './migrate.ts';
 
-const url = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/liandong';
+const { admin, app } = databaseUrls(process.env);
 const schema = process.env['DATABASE_SCHEMA'] ?? 'public';
 const [command] = process.argv.slice(2);
 
@@ -12,11 +15,19 @@ if (command !== 'migrate') {
   process.exit(2);
 }
 try {
-  const { created } = await ensureDatabase(url);
-  if (created) console.log(`created database ${new URL(url).pathname.slice(1)}`);
-  const pool = createPool({ url, schema, max: 1 });
+  const { created } = await ensureDatabase(admin);
+  if (created) console.log(`created database ${new URL(admin).pathname.slice(1)}`);
+  const appRole = userOf(app);
+  if (appRole === userOf(admin)) {
+    console.warn(
+      `warning: the services (DATABASE_URL) and the migrations use the same role "${appRole}": as the owner of ` +
+        'the audit log, the services could disable its append-only triggers. Set DATABASE_ADMIN_URL to the ' +
+        "owner's URL and DATABASE_URL to the services' role (liandong_app)",
+    );
+  }
+  const pool = createPool({ url: admin, schema, max: 1 });
   try {
-    const result = await migrate(pool, { schema });
+    const result = await migrate(pool, { schema, appRole });
     console.log(
       result.applied.length
         ? `applied ${result.applied.join(', ')}`
@@ -26,6 +37,14 @@ try {
     await pool.end();
   }
 } catch (error) {
-  console.error(error instanceof LauncherError ? `error: ${error.message}` : error);
+  const failed = error as { cause?: { code?: string }; code?: string };
+  const code = failed.code ?? failed.cause?.code;
+  console.error(
+    error instanceof LauncherError
+      ? `error: ${error.message}`
+      : code === '42501'
+        ? `error: ${(error as Error).message}. Migrations run as the owner of the tables (a role that may create them): set DATABASE_ADMIN_URL to that role's URL`
+        : error,
+  );
   process.exitCode = 1;
 }

@@ -1,6 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testDatabase, testDatabaseUrl, uniqueName, type TestDatabase } from '@liandong/testkit';
-import { appendAudit, createPool, migrate, readMigrations, verifyAudit } from './index.ts';
+import { namespacedTopic, TOPICS } from '@liandong/contracts';
+import { createJsonProducer, createKafka, publishAuditHead, readPublishedAuditHead } from '@liandong/kafka';
+import {
+  testDatabase,
+  testDatabaseUrl,
+  testKafka,
+  testLogger,
+  uniqueName,
+  type TestDatabase,
+  type TestKafka,
+} from '@liandong/testkit';
+import {
+  appendAudit,
+  auditLogId,
+  createPool,
+  migrate,
+  readMigrations,
+  startAuditHeadPublisher,
+  verifyAudit,
+} from './index.ts';
 
 describe('migrations against the real PostgreSQL', () => {
   it('apply in order, record themselves, and are safe to run twice (also concurrently)', async () => {
@@ -78,20 +96,128 @@ describe('audit log against the real PostgreSQL', () => {
       ),
     );
     expect(await verifyAudit(db.pool)).toEqual({ ok: true, entries: 20 });
-    await expect(db.pool.query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 5")).rejects.toThrow(
+    // The trigger refuses even the owner (the services' role has no such privileges at all).
+    await expect(db.adminPool.query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 5")).rejects.toThrow(
       /append-only/,
     );
-    await expect(db.pool.query('DELETE FROM audit_log WHERE seq = 5')).rejects.toThrow(/append-only/);
-    await expect(db.pool.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
+    await expect(db.adminPool.query('DELETE FROM audit_log WHERE seq = 5')).rejects.toThrow(/append-only/);
+    await expect(db.adminPool.query('TRUNCATE audit_log')).rejects.toThrow(/append-only/);
 
-    // Someone with the power to lift the trigger edits history: verification finds where.
-    await db.pool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
-    await db.pool.query('UPDATE audit_log SET detail = \'{"department":"traffic"}\' WHERE seq = 7');
-    await db.pool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
+    // The owner, who can lift the trigger, edits history: verification finds where.
+    await db.adminPool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
+    await db.adminPool.query('UPDATE audit_log SET detail = \'{"department":"traffic"}\' WHERE seq = 7');
+    await db.adminPool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
     expect(await verifyAudit(db.pool)).toEqual({
       ok: false,
       entries: 6,
       brokenAt: { seq: 7, reason: 'content does not match its hash' },
     });
+  });
+
+  it('gives the services a role that can insert and read the audit log, and neither lift its triggers nor change it', async () => {
+    const app = db.pool; // as the services connect
+    await appendAudit(app, { actor: 'svc', actorRole: 'service', action: 'ingest.push', outcome: 'ok' });
+    const { rows } = await app.query<{ user: string }>('SELECT current_user AS user');
+    expect(rows[0]?.user).toBe('liandong_app');
+    await expect(app.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update')).rejects.toThrow(
+      /must be owner/,
+    );
+    await expect(app.query('ALTER TABLE audit_log DISABLE TRIGGER ALL')).rejects.toThrow(/must be owner/);
+    await expect(app.query('DELETE FROM audit_log WHERE seq = 1')).rejects.toThrow(/permission denied/);
+    await expect(app.query('TRUNCATE audit_log')).rejects.toThrow(/permission denied/);
+    await expect(app.query("UPDATE audit_log SET actor = 'mallory'")).rejects.toThrow(/permission denied/);
+    await expect(app.query('DROP TABLE audit_log')).rejects.toThrow(/must be owner/);
+    await expect(app.query('CREATE TABLE shadow (x int)')).rejects.toThrow(/permission denied/);
+    // What the services need elsewhere, they have.
+    await app.query(
+      "INSERT INTO ingest_cursors (connector_id, department, cursor) VALUES ('c', 'water', '{}'::jsonb)",
+    );
+    await app.query("UPDATE ingest_cursors SET cursor = '{\"a\":1}'::jsonb WHERE connector_id = 'c'");
+    expect((await app.query('SELECT count(*)::int AS n FROM audit_log')).rows[0]).toEqual({ n: 21 });
+  });
+});
+
+describe('audit head published on Kafka, against the real PostgreSQL and broker', () => {
+  let db: TestDatabase;
+  let kafka: TestKafka;
+  beforeAll(async () => {
+    db = await testDatabase();
+    kafka = await testKafka();
+  });
+  afterAll(async () => {
+    await kafka?.close();
+    await db?.close();
+  });
+
+  it('detects a tail cut off (or rewritten) by the owner, which the chain alone cannot', async () => {
+    const topic = kafka.topic(TOPICS.auditHead);
+    expect(topic).toBe(namespacedTopic('audit-head.v1', kafka.prefix));
+    const producer = createJsonProducer(
+      createKafka({ brokers: kafka.brokers, clientId: 'audit-head-test', logger: testLogger() }),
+    );
+    await producer.connect();
+    const errors: string[] = [];
+    const publisher = startAuditHeadPublisher({
+      pool: db.pool, // the services' role publishes
+      publisher: 'test',
+      intervalMs: 3_600_000,
+      logger: {
+        info: () => undefined,
+        warn: () => undefined,
+        error: (_details, message) => errors.push(message),
+      },
+      publish: (head) => publishAuditHead(producer, topic, head),
+      readPublished: (log) => readPublishedAuditHead(kafka.kafka, topic, log),
+    });
+    try {
+      for (let i = 1; i <= 10; i += 1) {
+        await appendAudit(db.pool, {
+          actor: `op${i}`,
+          actorRole: 'operator',
+          action: 'warning.acknowledge',
+          outcome: 'ok',
+        });
+      }
+      const published = await publisher.publishNow();
+      expect(published).toMatchObject({ seq: 10, log: await auditLogId(db.pool), publisher: 'test' });
+      expect(await publisher.publishNow()).toBeUndefined(); // nothing new: nothing published
+
+      // The owner lifts the guard and cuts off the last three entries.
+      await db.adminPool.query('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update');
+      await db.adminPool.query('DELETE FROM audit_log WHERE seq > 7');
+      await db.adminPool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
+
+      // The chain alone still holds together.
+      expect(await verifyAudit(db.pool)).toEqual({ ok: true, entries: 7 });
+      // Against the head read back from Kafka, the cut shows.
+      const head = await readPublishedAuditHead(kafka.kafka, topic, await auditLogId(db.pool));
+      expect(head).toMatchObject({ seq: 10, hash: published?.hash });
+      const verdict = await verifyAudit(db.pool, { head: head! });
+      expect(verdict).toMatchObject({ ok: false, entries: 7, brokenAt: { seq: 8 } });
+      expect(verdict.brokenAt?.reason).toMatch(
+        /entries missing at the end: the head published at .* names entry 10, the log ends at 7/,
+      );
+
+      // The shorter log is not published as the new head (that would hide the cut).
+      expect(await publisher.publishNow()).toBeUndefined();
+      expect(errors.join()).toMatch(/behind the head published before/);
+
+      // Written anew past the cut: the chain holds, the published head does not.
+      for (let i = 8; i <= 11; i += 1) {
+        await appendAudit(db.pool, {
+          actor: `forger${i}`,
+          actorRole: 'operator',
+          action: 'warning.acknowledge',
+          outcome: 'ok',
+        });
+      }
+      expect(await verifyAudit(db.pool)).toEqual({ ok: true, entries: 11 });
+      const rewritten = await verifyAudit(db.pool, { head: head! });
+      expect(rewritten).toMatchObject({ ok: false, brokenAt: { seq: 10 } });
+      expect(rewritten.brokenAt?.reason).toMatch(/rewritten/);
+    } finally {
+      await publisher.stop();
+      await producer.disconnect();
+    }
   });
 });

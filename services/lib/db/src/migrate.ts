@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { APP_ROLE } from '@liandong/infra';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations/', import.meta.url));
 
@@ -42,12 +43,15 @@ export interface MigrateResult {
  * Applies pending migrations to `schema`, each in its own transaction, recorded in
  * `schema_migrations` with a checksum. Safe to run twice and from several processes at once (an
  * advisory lock serializes them). A migration edited after it was applied stops the run.
+ * Run it as the owner of the tables; `appRole` is the role the services connect as, which the
+ * migrations grant what the services need, and no more (`liandong.app_role` in the SQL).
  */
 export async function migrate(
   pool: pg.Pool,
-  options: { schema?: string; migrations?: Migration[] } = {},
+  options: { schema?: string; migrations?: Migration[]; appRole?: string } = {},
 ): Promise<MigrateResult> {
   const schema = options.schema ?? 'public';
+  const appRole = options.appRole ?? APP_ROLE;
   const migrations = options.migrations ?? readMigrations();
   const client = await pool.connect();
   try {
@@ -83,6 +87,7 @@ export async function migrate(
         }
         await client.query('BEGIN');
         try {
+          await client.query("SELECT set_config('liandong.app_role', $1, true)", [appRole]);
           await client.query(migration.sql);
           await client.query('INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)', [
             migration.version,

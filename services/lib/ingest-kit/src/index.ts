@@ -22,6 +22,7 @@ export * from './app.ts';
 export * from './main.ts';
 export * from './domain/drill-status.ts';
 export * from './adapters/cursor.repository.ts';
+export * from './adapters/audit-head.adapter.ts';
 export * from './commit-queue.ts';
 export * from './connectors/connector.ts';
 export * from './connectors/connector.runner.ts';

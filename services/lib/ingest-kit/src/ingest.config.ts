@@ -41,6 +41,11 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
       default: 32_768,
       description: 'bodies of at least this many bytes go to a normalizing thread',
     }),
+    AUDIT_HEAD_INTERVAL_MS: Type.Integer({
+      minimum: 0,
+      default: 60_000,
+      description: 'milliseconds between publications of the audit log head on audit-head.v1 (0: none)',
+    }),
     PULL_INTERVAL_MS: Type.Integer({
       minimum: 1000,
       default: 60_000,

@@ -14,6 +14,7 @@ import { buildConnectors } from './connectors/build-connectors.ts';
 import { startConnectors } from './connectors/connector.runner.ts';
 import { createIngestPipeline } from './ingest.service.ts';
 import { createNormalizerPool } from './normalize/worker-pool.ts';
+import { startAuditHead } from './adapters/audit-head.adapter.ts';
 
 /**
  * Composition of an ingest service: configuration → logger → PostgreSQL and Kafka → HTTP app →
@@ -106,6 +107,15 @@ export async function runIngestService(
     sourceSystem: config.SOURCE_SYSTEM,
     defaultCrs: config.DEFAULT_CRS,
   });
+  const auditHead = startAuditHead({
+    pool,
+    kafka,
+    producer,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    service,
+    intervalMs: config.AUDIT_HEAD_INTERVAL_MS,
+    logger,
+  });
   if (connectors.length) logger.info({ connectors: connectors.map((c) => c.id) }, 'polling upstream sources');
 
   const normalizer =
@@ -145,6 +155,7 @@ export async function runIngestService(
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
     await runner.stop();
+    await auditHead?.stop();
     await app.close();
     await normalizer?.close();
     await Promise.allSettled([producer.disconnect(), probe.close(), pool.end()]);

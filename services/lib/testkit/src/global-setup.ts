@@ -5,12 +5,22 @@
  * KRaft mode, the PostgreSQL server on 127.0.0.1:5432). What this setup started, it stops.
  */
 import type { TestProject } from 'vitest/node';
-import { ensureDatabase, startKafka, stopKafka } from '@liandong/infra';
+import {
+  APP_ROLE,
+  ensureDatabase,
+  ensureRolePassword,
+  startKafka,
+  stopKafka,
+  withUser,
+} from '@liandong/infra';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     kafkaBrokers: string;
+    /** The owner's URL: migrations, test set-up that needs the owner. */
     databaseUrl: string;
+    /** What services connect with: the app role (DATABASE_APP_URL, or liandong_app on the same server). */
+    databaseAppUrl: string;
   }
 }
 
@@ -59,9 +69,14 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
   databaseUrl ??= DEFAULT_TEST_DATABASE_URL;
   await ensureDatabase(databaseUrl);
+  // The services' role on the same server; a server that asks for passwords gets the owner's for it.
+  const password = decodeURIComponent(new URL(databaseUrl).password) || undefined;
+  const databaseAppUrl = process.env['DATABASE_APP_URL'] ?? withUser(databaseUrl, APP_ROLE, password);
+  await ensureRolePassword(databaseUrl, databaseAppUrl);
 
   project.provide('kafkaBrokers', brokers);
   project.provide('databaseUrl', databaseUrl);
+  project.provide('databaseAppUrl', databaseAppUrl);
 
   return async () => {
     for (const cleanup of cleanups.reverse()) await cleanup();

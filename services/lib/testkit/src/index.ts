@@ -3,6 +3,7 @@ import { inject } from 'vitest';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { TOPIC_SPECS, namespacedTopic, type TopicSpec } from '@liandong/contracts';
 import { createPool, migrate, type Pool } from '@liandong/db';
+import { userOf } from '@liandong/infra';
 import { ensureTopics } from '@liandong/kafka';
 import { createLogger, type Logger } from '@liandong/logger';
 
@@ -121,31 +122,47 @@ export async function testKafka(options: { specs?: readonly TopicSpec[] } = {}):
   };
 }
 
-/** The run's database URL (each test still takes its own schema through testDatabase()). */
+/** The run's database URL, as the owner (each test still takes its own schema through testDatabase()). */
 export function testDatabaseUrl(): string {
   return inject('databaseUrl');
 }
 
+/** The run's database URL as the services connect: the app role. */
+export function testDatabaseAppUrl(): string {
+  return inject('databaseAppUrl');
+}
+
 export interface TestDatabase {
+  /** The owner's URL (migrations). */
   url: string;
+  /** The URL the services connect with: the app role, which may only insert into and read the audit log. */
+  appUrl: string;
   schema: string;
+  /** Connected as the services connect: the app role. */
   pool: Pool;
+  /** Connected as the owner of the tables (what the migrations run as). */
+  adminPool: Pool;
   close(): Promise<void>;
 }
 
 /** A fresh, migrated schema of the run's database, dropped by close(). */
 export async function testDatabase(): Promise<TestDatabase> {
   const url = inject('databaseUrl');
+  const appUrl = inject('databaseAppUrl');
   const schema = uniqueName('t_').toLowerCase();
-  const pool = createPool({ url, schema, max: 5, applicationName: 'liandong-test' });
-  await migrate(pool, { schema });
+  const adminPool = createPool({ url, schema, max: 2, applicationName: 'liandong-test-admin' });
+  await migrate(adminPool, { schema, appRole: userOf(appUrl) });
+  const pool = createPool({ url: appUrl, schema, max: 5, applicationName: 'liandong-test' });
   return {
     url,
+    appUrl,
     schema,
     pool,
+    adminPool,
     async close() {
-      await pool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await pool.end();
+      await adminPool.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await adminPool.end();
     },
   };
 }
