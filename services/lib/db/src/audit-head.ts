@@ -56,12 +56,12 @@ export function startAuditHeadPublisher(deps: AuditHeadPublisherDeps) {
 
   async function tick(): Promise<AuditHead | undefined> {
     log ??= await auditLogId(deps.pool);
+    const head = await readAuditHead(deps.pool);
+    if (!head) return undefined;
     if (!baseline) {
       last = await deps.readPublished(log);
       baseline = true;
     }
-    const head = await readAuditHead(deps.pool);
-    if (!head) return undefined;
     if (last && (head.seq < last.seq || (head.seq === last.seq && head.hash !== last.hash))) {
       deps.logger.error(
         { log, published: last, found: { seq: head.seq, hash: head.hash } },
