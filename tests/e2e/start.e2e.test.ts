@@ -54,13 +54,13 @@ describe('pnpm start, end to end', () => {
     });
     system.stdout?.on('data', (d: Buffer) => (output += d.toString()));
     system.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-    const deadline = Date.now() + 150_000;
+    const deadline = Date.now() + 300_000;
     while (!output.includes('all services are up')) {
       if (Date.now() > deadline || system.exitCode !== null)
         throw new Error(`the system did not come up:\n${output}`);
       await new Promise((r) => setTimeout(r, 500));
     }
-  }, 180_000);
+  }, 330_000);
 
   afterAll(async () => {
     if (system && system.exitCode === null) system.kill('SIGKILL');

@@ -76,7 +76,9 @@ function startProcess(spec: LocalProcess, kafkaBrokers: string): ChildProcess {
   return child;
 }
 
-async function waitHealthy(spec: LocalProcess, timeoutMs = 60_000): Promise<void> {
+// Seven tsx processes starting at once on a busy two-core machine have been seen to need more than
+// a minute; a service that is really broken says so in its log long before this bound.
+async function waitHealthy(spec: LocalProcess, timeoutMs = 180_000): Promise<void> {
   const port = portOf(spec);
   if (!port) return;
   const deadline = Date.now() + timeoutMs;
@@ -90,7 +92,7 @@ async function waitHealthy(spec: LocalProcess, timeoutMs = 60_000): Promise<void
     await new Promise((r) => setTimeout(r, 300));
   }
   throw new LauncherError(
-    `${spec.name} did not answer on port ${spec.port}; see ${join(logsDir, `${spec.name}.log`)}`,
+    `${spec.name} did not answer on port ${portOf(spec)} within ${timeoutMs / 1000} s; see ${join(logsDir, `${spec.name}.log`)}`,
   );
 }
 
