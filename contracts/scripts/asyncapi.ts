@@ -1,6 +1,6 @@
 import { stringify } from 'yaml';
 import { CONTRACT_CATALOG, DEPARTMENT_REGISTRY, TOPIC_SPECS } from '../src/index.ts';
-import { publishable } from './publishable.ts';
+import { publishable } from '../src/publishable.ts';
 
 function camel(topic: string): string {
   return topic.replace(/[.-](\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toLowerCase());

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CONTRACT_CATALOG } from '../src/index.ts';
 import { renderAsyncApi } from './asyncapi.ts';
-import { publishable } from './publishable.ts';
+import { publishable } from '../src/publishable.ts';
 
 export const GENERATED_DIR = fileURLToPath(new URL('../generated/', import.meta.url));
 export const SCHEMA_BASE = 'https://liandong.example/schemas/';

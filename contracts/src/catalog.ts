@@ -13,7 +13,21 @@ import { GaugeStation, SensorThingsObservation } from './feeds/water.ts';
 import { IngestResponse } from './ingest.ts';
 import { Problem } from './problem.ts';
 import { RuleFile } from './rules.ts';
-import { LivePush, LiveResume } from './socket.ts';
+import { LiveHello, LivePush, LiveReload, LiveResume } from './socket.ts';
+import {
+  AcknowledgeRequest,
+  AuditVerification,
+  AuthSession,
+  CreateUserRequest,
+  EventPage,
+  FeedHealthList,
+  LoginRequest,
+  ResolveRequest,
+  SessionList,
+  User,
+  WarningDetail,
+  WarningView,
+} from './hub.ts';
 import { Warning } from './warning.ts';
 
 export type ContractKind = 'message' | 'http' | 'socket' | 'feed' | 'data';
@@ -45,7 +59,21 @@ export const CONTRACT_CATALOG: readonly CatalogEntry[] = [
   entry('http', Problem, 'RFC 9457 problem details of every error reply'),
   entry('http', IngestResponse, 'The reply of POST /v1/events'),
   entry('socket', LivePush, 'What the hub pushes to consoles'),
-  entry('socket', LiveResume, 'What a reconnecting console sends'),
+  entry('socket', LiveResume, 'What a reconnecting console sends (event live:resume, or handshake auth)'),
+  entry('socket', LiveHello, 'Where a console’s sequence stands after it (re)connected'),
+  entry('socket', LiveReload, 'A console too far behind to be replayed must reload'),
+  entry('http', LoginRequest, 'The body of POST /api/v1/auth/login'),
+  entry('http', AuthSession, 'Who is signed in, with the CSRF token (login, GET /api/v1/auth/session)'),
+  entry('http', SessionList, 'The caller’s own sessions (GET /api/v1/auth/sessions)'),
+  entry('http', User, 'A user as the admin API returns it'),
+  entry('http', CreateUserRequest, 'The body of POST /api/v1/users'),
+  entry('http', AcknowledgeRequest, 'The body of POST /api/v1/warnings/{id}/acknowledge'),
+  entry('http', ResolveRequest, 'The body of POST /api/v1/warnings/{id}/resolve'),
+  entry('http', WarningView, 'A warning with its acknowledgement matrix (GET /api/v1/warnings)'),
+  entry('http', WarningDetail, 'A warning with revisions, evidence, escalations and timeline'),
+  entry('http', EventPage, 'A page of events (GET /api/v1/events)'),
+  entry('http', FeedHealthList, 'Feed health per department (GET /api/v1/feeds/health)'),
+  entry('http', AuditVerification, 'The answer of GET /api/v1/audit/verify'),
   entry('feed', PoliceRecord, 'A 110 call for service or incident (police JSON)'),
   entry('feed', MarketRecord, 'A 12315 complaint, inspection or special-equipment report (market JSON)'),
   entry('feed', HealthRecord, 'A case report, syndromic count or 120 dispatch (health JSON)'),

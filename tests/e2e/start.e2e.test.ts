@@ -4,11 +4,11 @@
  * departments arrive on Kafka as normalized Exercise events; Ctrl-C stops everything.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEPARTMENT_CODES, eventsTopic, TOPICS, type NormalizedEvent } from '@liandong/contracts';
+import { DEPARTMENT_CODES, UNIT_CODES, eventsTopic, TOPICS, type NormalizedEvent } from '@liandong/contracts';
 import { kafkaAnswers, kafkaStatus, REPO_ROOT, stopKafka } from '@liandong/infra';
 import {
   testDatabaseAppUrl,
@@ -22,11 +22,13 @@ import pg from 'pg';
 // A random offset per run, so that two checkouts testing at once on one machine never share a port.
 const OFFSET = 1000 + 100 * Math.floor(Math.random() * 200);
 const SIMULATOR = `http://127.0.0.1:${8190 + OFFSET}`;
+const HUB = `http://127.0.0.1:${8080 + OFFSET}`;
 
 describe('pnpm start, end to end', () => {
   let kafka: TestKafka;
   let system: ChildProcess;
   let output = '';
+  const dataDir = mkdtempSync(join(tmpdir(), 'liandong-e2e-'));
   const schema = uniqueName('e2e_').toLowerCase();
 
   beforeAll(async () => {
@@ -36,7 +38,7 @@ describe('pnpm start, end to end', () => {
       env: {
         ...process.env,
         LIANDONG_PORT_OFFSET: String(OFFSET),
-        LIANDONG_DATA_DIR: mkdtempSync(join(tmpdir(), 'liandong-e2e-')),
+        LIANDONG_DATA_DIR: dataDir,
         KAFKA_BROKERS: kafka.brokers.join(','),
         KAFKA_TOPIC_PREFIX: kafka.prefix,
         // Migrations as the owner, services as the app role (which may not alter the audit log).
@@ -72,7 +74,7 @@ describe('pnpm start, end to end', () => {
   });
 
   it('every service answers /readyz, and the simulator feeds all six departments onto Kafka as Exercise events', async () => {
-    for (const port of [8101, 8102, 8103, 8104, 8105, 8106]) {
+    for (const port of [8080, 8101, 8102, 8103, 8104, 8105, 8106]) {
       const ready = await fetch(`http://127.0.0.1:${port + OFFSET}/readyz`);
       expect(ready.status, `port ${port + OFFSET}`).toBe(200);
     }
@@ -110,6 +112,115 @@ describe('pnpm start, end to end', () => {
       seq: expect.any(Number) as number,
     });
   }, 300_000);
+
+  it('the hub serves the demo users: each signs in; a warning on warnings.v1 reaches the API, a liaison acknowledges, the operator resolves', async () => {
+    const credentials = JSON.parse(readFileSync(join(dataDir, 'demo-credentials.json'), 'utf8')) as {
+      users: { username: string; password: string; role: string; department: string | null }[];
+      keys: Record<string, string>;
+    };
+    expect(credentials.users.map((u) => u.username).sort()).toEqual(
+      ['admin', 'analyst', 'operator', ...UNIT_CODES.map((u) => `liaison-${u}`)].sort(),
+    );
+    expect(Object.keys(credentials.keys).sort()).toEqual([...DEPARTMENT_CODES].sort());
+    expect((await fetch(`${HUB}/readyz`)).status).toBe(200);
+    const sessions = new Map<string, { cookie: string; csrf: string }>();
+    for (const user of credentials.users) {
+      const response = await fetch(`${HUB}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: user.username, password: user.password }),
+      });
+      expect(response.status, user.username).toBe(200);
+      const body = (await response.json()) as {
+        csrfToken: string;
+        user: { role: string; department: string | null };
+      };
+      expect(body.user).toMatchObject({ role: user.role, department: user.department });
+      const cookie = response.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      sessions.set(user.username, { cookie, csrf: body.csrfToken });
+    }
+    const call = (who: string, method: string, path: string, body?: unknown) => {
+      const session = sessions.get(who);
+      return fetch(`${HUB}${path}`, {
+        method,
+        headers: {
+          cookie: session?.cookie ?? '',
+          'x-csrf-token': session?.csrf ?? '',
+          'idempotency-key': `e2e-${who}-${path}`,
+          ...(body ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+    };
+    // Until the correlator runs in pnpm start, the test plays it: a warning on warnings.v1.
+    const at = new Date().toISOString();
+    const warning = {
+      id: 'e2e-hub-1',
+      ruleId: 'cooccurrence-generic',
+      ruleVersion: 1,
+      revision: 1,
+      level: 'orange',
+      category: 'natural_disaster',
+      status: 'active',
+      exercise: true,
+      departments: ['water', 'emergency'],
+      evidence: ['0b5f0c3e-6a55-5b8e-9d3c-2a4f1e7c9b10'],
+      raisedAt: at,
+      updatedAt: at,
+      firstEvidenceAt: at,
+      lastEvidenceAt: at,
+      title: { zh: '测试预警', en: 'Test warning' },
+      summary: { zh: '测试', en: 'Test' },
+      area: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [113.1, 23],
+            [113.2, 23],
+            [113.2, 23.1],
+            [113.1, 23],
+          ],
+        ],
+      },
+      centroid: { type: 'Point', coordinates: [113.15, 23.05] },
+      thresholds: [],
+    };
+    const producer = kafka.kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: kafka.topic('warnings.v1'),
+      messages: [{ key: warning.id, value: JSON.stringify(warning) }],
+    });
+    await producer.disconnect();
+    await expect
+      .poll(async () => (await call('liaison-water', 'GET', `/api/v1/warnings/${warning.id}`)).status, {
+        timeout: 60_000,
+      })
+      .toBe(200);
+    expect((await call('liaison-police', 'GET', `/api/v1/warnings/${warning.id}`)).status).toBe(403);
+    expect(
+      (await call('liaison-water', 'POST', `/api/v1/warnings/${warning.id}/acknowledge`, { note: '收到' }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call('operator', 'POST', `/api/v1/warnings/${warning.id}/resolve`, { disposition: 'confirmed' }))
+        .status,
+    ).toBe(200);
+    const verify = (await (await call('analyst', 'GET', '/api/v1/audit/verify')).json()) as { ok: boolean };
+    expect(verify.ok).toBe(true);
+    // The simulator's events reach the hub's event projection.
+    await expect
+      .poll(
+        async () =>
+          ((await (await call('operator', 'GET', '/api/v1/events?limit=5')).json()) as { items: unknown[] })
+            .items.length,
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(0);
+  }, 180_000);
 
   it('stops every process on Ctrl-C', async () => {
     const exited = new Promise<number | null>((resolve) => system.once('exit', (code) => resolve(code)));
@@ -170,7 +281,7 @@ describe('pnpm start, Ctrl-C in a terminal', () => {
     // Signalled once the services are being started (and, where this busy machine allows, once
     // the first answers): a second system on two shared cores may take long to come up in full.
     const deadline = Date.now() + 240_000;
-    while (!output.includes('demo credentials in')) {
+    while (!output.includes('demo credentials:')) {
       if (Date.now() > deadline || started.exitCode !== null)
         throw new Error(`the system did not get to its services:\n${output}`);
       await new Promise((r) => setTimeout(r, 500));

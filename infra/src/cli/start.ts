@@ -175,7 +175,10 @@ try {
       `  ${spec.name.padEnd(16)} ${port ? `http://127.0.0.1:${port}${spec.docs === false ? '' : '  (docs: /docs)'}` : ''}`,
     );
   }
-  say(`logs in ${logsDir}; demo department keys in ${join(dataDir(), 'demo-credentials.json')}`);
+  say(
+    `logs in ${logsDir}; demo users (operator, analyst, admin, a liaison per unit) and department keys in ${join(dataDir(), 'demo-credentials.json')}`,
+  );
+  say(`console and API: http://127.0.0.1:${8080 + portOffset} (API docs: /docs)`);
   say('Ctrl-C stops everything.');
 } catch (error) {
   say(error instanceof LauncherError ? `error: ${error.message}` : `error: ${String(error)}`);

@@ -1,62 +1,95 @@
-import { DEPARTMENT_CODES, isDepartmentCode } from '@liandong/contracts';
-import { appendAudit, type Pool } from '@liandong/db';
-import { createKeyRepository } from '@liandong/keys';
+import { DEPARTMENT_CODES, departmentEntry, UNIT_CODES, type Role, type UnitCode } from '@liandong/contracts';
+import type { Pool } from '@liandong/db';
+import { createKeyAdministration } from '@liandong/keys';
+import { verifyPassword, type UserActor, type UserRepository } from '@liandong/users';
 
 export interface DemoCredentials {
   users: { username: string; password: string; role: string; department: string | null }[];
   keys: Record<string, string>;
 }
 
-/** Department key administration; every change goes into the audit log. */
+/** Department key administration from the command line; every change goes into the audit log. */
 export function createAdminService(pool: Pool, actor: string) {
-  const keys = createKeyRepository(pool, { ttlMs: 0 });
+  const keys = createKeyAdministration(pool);
+  const who = { username: actor, role: 'admin' };
   return {
-    async createKey(department: string, label: string) {
-      if (!isDepartmentCode(department)) {
-        throw new Error(`unknown department "${department}": use one of ${DEPARTMENT_CODES.join(', ')}`);
-      }
-      const created = await keys.create(department, label, actor);
-      try {
-        await appendAudit(pool, {
-          actor,
-          actorRole: 'admin',
-          action: 'ingest.key_created',
-          target: department,
-          outcome: 'ok',
-          detail: { keyId: created.id, label },
-        });
-      } catch (error) {
-        // A key the audit trail does not know of must not work: take it back, then fail.
-        await keys.revoke(created.id);
-        throw error;
-      }
-      return created;
-    },
-    async revokeKey(id: string) {
-      const revoked = await keys.revoke(id);
-      await appendAudit(pool, {
-        actor,
-        actorRole: 'admin',
-        action: 'ingest.key_revoked',
-        target: id,
-        outcome: revoked ? 'ok' : 'failed',
-        detail: revoked ? {} : { reason: 'no such active key' },
-      });
-      return revoked;
-    },
+    createKey: (department: string, label: string) => keys.create(department, label, who),
+    revokeKey: (id: string) => keys.revoke(id, who),
     listKeys: (department?: string) => keys.list(department),
     /** A key per department for the local demo, reusing those of an earlier demo that still work. */
-    async demoCredentials(previous: DemoCredentials | undefined): Promise<DemoCredentials> {
-      const result: DemoCredentials = { users: previous?.users ?? [], keys: {} };
+    async demoKeys(previous: DemoCredentials | undefined): Promise<Record<string, string>> {
+      const result: Record<string, string> = {};
       for (const department of DEPARTMENT_CODES) {
         const earlier = previous?.keys[department];
         if (earlier && (await keys.authenticate(earlier))?.department === department) {
-          result.keys[department] = earlier;
+          result[department] = earlier;
           continue;
         }
-        result.keys[department] = (await this.createKey(department, 'local demo')).key;
+        result[department] = (await keys.create(department, 'local demo', who)).key;
       }
       return result;
     },
   };
 }
+
+/**
+ * The local demo's people: an operator, an analyst, an admin and a liaison for every unit. A
+ * user of an earlier demo whose password still works is kept; one missing is created; one whose
+ * password no longer works is reset.
+ */
+export async function demoUsers(
+  users: UserRepository,
+  previous: DemoCredentials | undefined,
+  actor: UserActor,
+): Promise<DemoCredentials['users']> {
+  const wanted: { username: string; role: Role; department: UnitCode | null }[] = [
+    { username: 'operator', role: 'operator', department: null },
+    { username: 'analyst', role: 'analyst', department: null },
+    { username: 'admin', role: 'admin', department: null },
+    ...UNIT_CODES.map((unit) => ({
+      username: `liaison-${unit}`,
+      role: 'liaison' as const,
+      department: unit,
+    })),
+  ];
+  const result: DemoCredentials['users'] = [];
+  for (const want of wanted) {
+    const earlier = previous?.users.find((u) => u.username === want.username);
+    const existing = await users.findByUsername(want.username);
+    let password: string;
+    if (
+      existing &&
+      earlier &&
+      !existing.disabled &&
+      (await verifyPassword(existing.passwordHash, earlier.password))
+    )
+      password = earlier.password;
+    else if (existing) {
+      if (existing.disabled) await users.update(want.username, { disabled: false }, actor);
+      password = (await users.resetPassword(want.username, actor)).password;
+    } else
+      password =
+        (
+          await users.create(
+            {
+              username: want.username,
+              role: want.role,
+              displayName: want.department
+                ? `${departmentEntry(want.department).name.zh}联络员`
+                : DISPLAY[want.role],
+              ...(want.department ? { department: want.department } : {}),
+            },
+            actor,
+          )
+        ).password ?? '';
+    result.push({ username: want.username, password, role: want.role, department: want.department });
+  }
+  return result;
+}
+
+const DISPLAY: Record<Role, string> = {
+  operator: '值班员',
+  liaison: '联络员',
+  analyst: '分析员',
+  admin: '管理员',
+};

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import { namespacedTopic, TOPICS } from '@liandong/contracts';
 import { createJsonProducer, createKafka, publishAuditHead, readPublishedAuditHead } from '@liandong/kafka';
 import {
@@ -15,9 +16,11 @@ import {
   auditLogId,
   createPool,
   migrate,
+  pruneAudit,
   readMigrations,
   startAuditHeadPublisher,
   verifyAudit,
+  type AuditEntry,
 } from './index.ts';
 
 describe('migrations against the real PostgreSQL', () => {
@@ -95,7 +98,7 @@ describe('audit log against the real PostgreSQL', () => {
         }),
       ),
     );
-    expect(await verifyAudit(db.pool)).toEqual({ ok: true, entries: 20 });
+    expect(await verifyAudit(db.pool)).toEqual({ ok: true, entries: 20, firstSeq: 1 });
     // The trigger refuses even the owner (the services' role has no such privileges at all).
     await expect(db.adminPool.query("UPDATE audit_log SET actor = 'mallory' WHERE seq = 5")).rejects.toThrow(
       /append-only/,
@@ -110,6 +113,7 @@ describe('audit log against the real PostgreSQL', () => {
     expect(await verifyAudit(db.pool)).toEqual({
       ok: false,
       entries: 6,
+      firstSeq: 1,
       brokenAt: { seq: 7, reason: 'content does not match its hash' },
     });
   });
@@ -188,7 +192,7 @@ describe('audit head published on Kafka, against the real PostgreSQL and broker'
       await db.adminPool.query('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_update');
 
       // The chain alone still holds together.
-      expect(await verifyAudit(db.pool)).toEqual({ ok: true, entries: 7 });
+      expect(await verifyAudit(db.pool)).toEqual({ ok: true, entries: 7, firstSeq: 1 });
       // Against the head read back from Kafka, the cut shows.
       const head = await readPublishedAuditHead(kafka.kafka, topic, await auditLogId(db.pool));
       expect(head).toMatchObject({ seq: 10, hash: published?.hash });
@@ -211,13 +215,128 @@ describe('audit head published on Kafka, against the real PostgreSQL and broker'
           outcome: 'ok',
         });
       }
-      expect(await verifyAudit(db.pool)).toEqual({ ok: true, entries: 11 });
+      expect(await verifyAudit(db.pool)).toEqual({ ok: true, entries: 11, firstSeq: 1 });
       const rewritten = await verifyAudit(db.pool, { head: head! });
       expect(rewritten).toMatchObject({ ok: false, brokenAt: { seq: 10 } });
       expect(rewritten.brokenAt?.reason).toMatch(/rewritten/);
     } finally {
       await publisher.stop();
       await producer.disconnect();
+    }
+  });
+});
+
+describe('audit retention against the real PostgreSQL', () => {
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await testDatabase();
+  });
+  afterAll(async () => {
+    await db?.close();
+  });
+
+  const DAY = 24 * 3600 * 1000;
+
+  it('archives entries older than the period and anchors the kept chain, which still verifies; never younger than 180 days', async () => {
+    const now = new Date();
+    for (let i = 0; i < 12; i++) {
+      await appendAudit(db.pool, {
+        actor: 'operator',
+        actorRole: 'operator',
+        action: 'warning.acknowledged',
+        target: `w-${i}`,
+        outcome: 'ok',
+        // 8 entries from 200 days ago, then 4 from 10 days ago.
+        at: new Date(now.getTime() - (i < 8 ? 200 : 10) * DAY + i * 1000),
+      });
+    }
+    await expect(
+      pruneAudit(db.pool, {
+        before: new Date(now.getTime() - 30 * DAY),
+        actor: 'test',
+        archive: async () => ({ location: 'x', sha256: 'y' }),
+      }),
+    ).rejects.toThrow(/at least 180 days/);
+
+    let archived: AuditEntry[] = [];
+    const result = await pruneAudit(db.pool, {
+      before: new Date(now.getTime() - 190 * DAY),
+      actor: 'retention',
+      archive: async (entries) => {
+        archived = entries;
+        const body = entries.map((e) => JSON.stringify(e)).join('\n');
+        return { location: 'memory', sha256: createHash('sha256').update(body).digest('hex') };
+      },
+    });
+    expect(result).toMatchObject({ archived: 8, firstKeptSeq: 9 });
+    expect(archived.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    const verified = await verifyAudit(db.pool);
+    expect(verified).toMatchObject({
+      ok: true,
+      entries: 5,
+      firstSeq: 9,
+      anchor: { firstKeptSeq: 9, archivedEntries: 8 },
+    });
+    expect(verified.anchor?.prevHash).toBe(archived[7]?.hash);
+
+    // The chain goes on after retention.
+    await appendAudit(db.pool, { actor: 'a', actorRole: 'admin', action: 'x', outcome: 'ok' });
+    expect(await verifyAudit(db.pool)).toMatchObject({ ok: true, entries: 6, firstSeq: 9 });
+
+    // The services' role cannot delete directly, even under the retention setting; the owner's
+    // pruning function wants an anchor first, and even then refuses entries younger than 180 days.
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query("SET LOCAL liandong.audit_retention = 'on'");
+      await expect(client.query('DELETE FROM audit_log WHERE seq = 10')).rejects.toThrow(/permission denied/);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    await expect(db.pool.query('SELECT audit_prune_before(11)')).rejects.toThrow(/no audit anchor at entry 11/);
+    const owner = await db.adminPool.connect();
+    try {
+      await owner.query('BEGIN');
+      await owner.query("INSERT INTO audit_anchors VALUES (11, '\\x00', 2, 'h', 'l', now())");
+      await expect(owner.query('SELECT audit_prune_before(11)')).rejects.toThrow(/append-only/);
+      await owner.query('ROLLBACK');
+    } finally {
+      owner.release();
+    }
+    expect(await verifyAudit(db.pool)).toMatchObject({ ok: true, entries: 6, firstSeq: 9 });
+  });
+
+  it('finds entries removed without an anchor, and an anchor no retention entry confirms', async () => {
+    const other = await testDatabase();
+    try {
+      const now = Date.now();
+      for (let i = 0; i < 5; i++)
+        await appendAudit(other.pool, {
+          actor: 'a',
+          actorRole: 'admin',
+          action: 'x',
+          outcome: 'ok',
+          at: new Date(now - 300 * DAY + i),
+        });
+      // Someone with the owner's rights removes entries by hand.
+      const client = await other.adminPool.connect();
+      await client.query('BEGIN');
+      await client.query("SET LOCAL liandong.audit_retention = 'on'");
+      await client.query('DELETE FROM audit_log WHERE seq <= 2');
+      await client.query('COMMIT');
+      expect(await verifyAudit(other.pool)).toMatchObject({ ok: false, brokenAt: { seq: 3 } });
+      const row = await client.query<{ prev_hash: Buffer }>('SELECT prev_hash FROM audit_log WHERE seq = 3');
+      await client.query("INSERT INTO audit_anchors VALUES (3, $1, 2, 'forged', 'nowhere', now())", [
+        row.rows[0]?.prev_hash,
+      ]);
+      client.release();
+      expect(await verifyAudit(other.pool)).toMatchObject({
+        ok: false,
+        brokenAt: { seq: 3, reason: 'no audit.retention entry confirms the retention anchor' },
+      });
+    } finally {
+      await other.close();
     }
   });
 });

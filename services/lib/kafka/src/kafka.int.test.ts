@@ -112,6 +112,41 @@ describe('Kafka adapter against the real broker', () => {
     expect(attempts.get(2)).toBe(2);
   });
 
+  it('hands runs of valid messages to a batch handler; a run with a bad message goes message by message', async () => {
+    const topic = t.topic('batched.v1');
+    await ensureTopics(t.kafka, [{ name: topic, partitions: 1, config: {} }]);
+    const batches: number[][] = [];
+    const single: number[] = [];
+    runners.push(
+      await runConsumer({
+        kafka: t.kafka,
+        groupId: t.groupId(),
+        topics: [topic],
+        schema: Ping,
+        logger,
+        deadLetter: { producer, topic: t.topic(TOPICS.deadLetters), service: 'kafka-test' },
+        batchHandler: async (values) => void batches.push(values.map((v) => v.n)),
+        handler: async (message) => void single.push(message.n),
+      }),
+    );
+    const ns = Array.from({ length: 20 }, (_, i) => i + 1);
+    await producer.send([{ topic, messages: ns.map((n) => ({ key: 'k', value: { n } })) }]);
+    await expect.poll(() => batches.flat(), { timeout: 20_000 }).toEqual(ns);
+    expect(single).toEqual([]);
+    await producer.send([
+      {
+        topic,
+        messages: [
+          { key: 'k', value: { n: 21 } },
+          { key: 'k', value: { n: 'bad' } },
+          { key: 'k', value: { n: 22 } },
+        ],
+      },
+    ]);
+    await expect.poll(() => single, { timeout: 20_000 }).toEqual([21, 22]);
+    expect(batches.flat()).toEqual(ns);
+  });
+
   it('commits offsets so that a restarted group does not see messages again', async () => {
     const groupId = t.groupId();
     const topic = t.topic('pings.v1');

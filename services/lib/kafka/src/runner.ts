@@ -26,6 +26,15 @@ export interface ConsumerRunnerConfig<S extends TSchema> {
   /** The contract every message on these topics must satisfy. */
   schema: S;
   handler: Handler<Static<S>>;
+  /**
+   * Optional: handles a run of valid messages at once (e.g. one multi-row insert), for
+   * projections that must keep up with a busy topic. It must be idempotent. When it fails, or a
+   * message of the run is not valid, the run falls back to `handler` message by message, with
+   * the usual retries and dead-lettering.
+   */
+  batchHandler?: (messages: Static<S>[]) => Promise<void>;
+  /** Messages per call of `batchHandler` (default 500). */
+  batchSize?: number;
   /** Where messages that can never succeed go. */
   deadLetter: { producer: JsonProducer; topic?: string; service: string };
   logger: Logger;
@@ -148,7 +157,30 @@ export async function runConsumer<S extends TSchema>(
       const isRunning = () => payload.isRunning();
       const isStale = () => payload.isStale();
       const heartbeat = () => payload.heartbeat();
-      for (const message of batch.messages) {
+      let messages = batch.messages;
+      if (config.batchHandler) {
+        const size = config.batchSize ?? 500;
+        while (messages.length > 0) {
+          if (!isRunning() || isStale()) return;
+          const run = messages.slice(0, size);
+          let values: Static<S>[] | undefined;
+          try {
+            values = run.map(decode);
+            await config.batchHandler(values);
+          } catch (error) {
+            if (values)
+              config.logger.warn(
+                { err: error, topic: batch.topic, partition: batch.partition },
+                'batch handler failed; handling the run message by message',
+              );
+            break;
+          }
+          payload.resolveOffset((run.at(-1) as KafkaMessage).offset);
+          await heartbeat();
+          messages = messages.slice(run.length);
+        }
+      }
+      for (const message of messages) {
         if (!isRunning() || isStale()) return;
         const logger = config.logger.child({
           topic: batch.topic,

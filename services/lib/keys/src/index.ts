@@ -1,1 +1,2 @@
 export * from './key.repository.ts';
+export * from './key.administration.ts';
