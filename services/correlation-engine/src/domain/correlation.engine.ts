@@ -21,7 +21,7 @@ import { SequenceFamily } from './sequence.rule.ts';
 import { SilenceMonitor, type SilenceSnapshot } from './silence.rule.ts';
 import { SurgeFamily } from './surge.rule.ts';
 import { ThresholdFamily } from './threshold.rule.ts';
-import { MINUTE_MS, toMs } from './event-time.clock.ts';
+import { MINUTE_MS, toMs } from './shanghai.calendar.ts';
 import { evolveWarning } from './warning.builder.ts';
 
 /** How far past its receipt an event's time is taken (ingest's allowed clock skew). */
