@@ -96,7 +96,11 @@ describe('snapshot and restore', () => {
       at(6, 'police.gas_leak', { cap: true, ...near(60) }),
     ];
     const ids = reports.map((e) => e.id);
-    const partCancel = at(20, 'police.gas_leak', { cap: true, msgType: 'Cancel', references: ids.slice(0, 1) });
+    const partCancel = at(20, 'police.gas_leak', {
+      cap: true,
+      msgType: 'Cancel',
+      references: ids.slice(0, 1),
+    });
     const fullCancel = at(25, 'police.gas_leak', { cap: true, msgType: 'Cancel', references: ids });
     const expected = replay(createEngine(ruleSet), [...reports, fullCancel]).revisions.at(-1);
     expect(expected).toMatchObject({ status: 'cancelled' });

@@ -282,7 +282,7 @@ rules:
     expect(warningsOf(RULE, [alarm, accident])).toHaveLength(1);
   });
 
-  it('given two open warnings and a report that pairs with the evidence of both, when correlated, then it joins the older and neither warning takes the other one\'s evidence', () => {
+  it("given two open warnings and a report that pairs with the evidence of both, when correlated, then it joins the older and neither warning takes the other one's evidence", () => {
     // Guards 278c0c5: sequence joins only unclaimed evidence (a report in two warnings before).
     const rule = `
 rules:
