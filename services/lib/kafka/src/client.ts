@@ -10,8 +10,13 @@ export interface KafkaClientConfig {
   requestTimeoutMs?: number;
 }
 
-// The idempotent producer warns when its retries are bounded; we bound them on purpose so a
-// request can be answered 503 instead of hanging while Kafka is away (see producer.ts).
+// The idempotent producer warns when its retries are bounded, because a failed request leaves its
+// sequence numbers unreliable: kafkajs rolls back the sequences of every partition of the request,
+// also of those the broker wrote, and the next record sent to such a partition is dropped by the
+// broker as a duplicate while the send resolves. Bounded retries are on purpose (a request is
+// answered 503 instead of hanging while Kafka is away), so a producer whose send failed must not
+// send again: the ingest services replace it by a fresh one (a new producer id), see
+// ingest-kit's adapters/event.producer.ts. Any other long-lived producer must do the same.
 const SILENCED = ['Limiting retries for the idempotent producer'];
 
 function pinoLogCreator(logger: Logger): logCreator {
