@@ -163,7 +163,10 @@ function info(alert: XMLBuilder, message: CapMessage, language: 'zh' | 'en') {
   if (plan.resolution) parameter('DISPOSITION', plan.resolution.disposition);
   const area = i.ele('area');
   const district = language === 'zh' ? '佛山市南海区' : 'Nanhai District, Foshan';
-  area.ele('areaDesc').txt(town ? `${district} ${town.name[language]}` : district);
+  const townName = town?.name[language];
+  area
+    .ele('areaDesc')
+    .txt(townName ? (language === 'zh' ? `${district}${townName}` : `${townName}, ${district}`) : district);
   const shape = capShape(w.area, w.centroid.coordinates);
   for (const p of shape.polygons) area.ele('polygon').txt(p);
   for (const c of shape.circles) area.ele('circle').txt(c);
