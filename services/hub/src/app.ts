@@ -16,6 +16,7 @@ import { installSecurity, type RouteEntry } from './http/security.ts';
 import { adminRoutes } from './routes/admin.routes.ts';
 import { auditRoutes } from './routes/audit.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
+import { capRoutes } from './routes/cap.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { warningRoutes } from './routes/warnings.routes.ts';
@@ -109,6 +110,7 @@ export async function buildApp(deps: HubDeps): Promise<HubApp> {
   eventRoutes(app, deps);
   auditRoutes(app, deps);
   adminRoutes(app, deps);
+  capRoutes(app, deps);
 
   if (consoleDir) await app.register(fastifyStatic, { root: consoleDir, wildcard: true });
   else
