@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type KafkaMessage } from 'kafkajs';
 import { TOPIC_SPECS, namespacedTopic } from '@liandong/contracts';
+import { runCommand, UsageError } from '../cli-support.ts';
 
 const USAGE = `usage: pnpm tail <topic> [options]
 
@@ -31,9 +32,7 @@ export interface TailOptions {
   brokers: string[];
 }
 
-export class UsageError extends Error {}
-
-export function parseTailArgs(argv: string[], env: NodeJS.ProcessEnv): TailOptions | 'help' {
+export function parseTailArgs(argv: string[], env: NodeJS.ProcessEnv): TailOptions {
   let topic: string | undefined;
   let fromBeginning = false;
   let toEnd = false;
@@ -47,8 +46,7 @@ export function parseTailArgs(argv: string[], env: NodeJS.ProcessEnv): TailOptio
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
-    if (arg === '-h' || arg === '--help') return 'help';
-    else if (arg === '--from-beginning') fromBeginning = true;
+    if (arg === '--from-beginning') fromBeginning = true;
     else if (arg === '--to-end') toEnd = true;
     else if (arg === '--max') {
       const n = Number(value(i++, '--max'));
@@ -185,30 +183,11 @@ export async function tail(
   return printed;
 }
 
-async function main(): Promise<void> {
-  let options: TailOptions | 'help';
-  try {
-    options = parseTailArgs(process.argv.slice(2), process.env);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`pnpm tail: ${error.message}\n\n${USAGE}`);
-    process.exitCode = 2;
-    return;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return;
-  }
-  const stop = new AbortController();
-  process.once('SIGINT', () => stop.abort());
-  process.once('SIGTERM', () => stop.abort());
-  try {
+if (import.meta.url === `file://${process.argv[1]}`)
+  await runCommand('pnpm tail', USAGE, async (argv) => {
+    const options = parseTailArgs(argv, process.env);
+    const stop = new AbortController();
+    process.once('SIGINT', () => stop.abort());
+    process.once('SIGTERM', () => stop.abort());
     await tail(options, (line) => process.stdout.write(line + '\n'), stop.signal);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    console.error(`pnpm tail: ${message}`);
-    process.exitCode = 1;
-  }
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+  });
