@@ -10,9 +10,15 @@ import { createInterface } from 'node:readline';
 import { exec } from '../exec.ts';
 import { LauncherError, startKafka, stopKafka } from '../kafka-launcher.ts';
 import { LOCAL_PROCESSES, type LocalProcess } from '../local/processes.ts';
+import { secondSystemDefaults } from '../local/second-system.ts';
 import { dataDir, REPO_ROOT } from '../paths.ts';
 import { databaseUrls, ensureDatabase } from '../postgres.ts';
 
+/** Shifts every service port (8080, 8101–8106, 8190), to run a second system beside the first. */
+const portOffset = Number(process.env['LIANDONG_PORT_OFFSET'] ?? 0);
+// A second system shares the broker and the server, nothing else (schema, topics, data folder).
+const second = secondSystemDefaults(process.env, portOffset, REPO_ROOT);
+Object.assign(process.env, second.env);
 // Migrations run as the owner of the tables (DATABASE_ADMIN_URL), the services as the role that
 // may only insert into and read the audit log (DATABASE_URL; liandong_app by default).
 const database = databaseUrls(process.env);
@@ -22,8 +28,6 @@ const env: NodeJS.ProcessEnv = {
   DATABASE_ADMIN_URL: database.admin,
 };
 const logsDir = join(dataDir(), 'logs');
-/** Shifts every service port (8080, 8101–8106, 8190), to run a second system beside the first. */
-const portOffset = Number(process.env['LIANDONG_PORT_OFFSET'] ?? 0);
 const portOf = (spec: LocalProcess) => (spec.port === undefined ? undefined : spec.port + portOffset);
 const children: { process: ChildProcess; spec: LocalProcess }[] = [];
 /** The broker start this command began, if any: what it started, it stops. */
@@ -149,6 +153,8 @@ try {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 20) throw new LauncherError(`Node.js 20 or newer is needed; this is ${process.version}`);
 
+  if (second.notes.length)
+    say(`a second system (ports shifted by ${portOffset}) beside the first: ${second.notes.join('; ')}`);
   let brokers = process.env['KAFKA_BROKERS'];
   if (!brokers) {
     kafkaStart = startKafka({ log: (l) => say(`kafka: ${l}`) });
