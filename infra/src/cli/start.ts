@@ -11,11 +11,15 @@ import { exec } from '../exec.ts';
 import { LauncherError, startKafka, stopKafka } from '../kafka-launcher.ts';
 import { LOCAL_PROCESSES, type LocalProcess } from '../local/processes.ts';
 import { dataDir, REPO_ROOT } from '../paths.ts';
-import { databaseUrls, ensureDatabase } from '../postgres.ts';
+import { databaseUrls } from '@liandong/config';
+import { loadInfraConfigOrExit } from '../infra.config.ts';
+import { ensureDatabase } from '../postgres.ts';
 
 // Migrations run as the owner of the tables (DATABASE_ADMIN_URL), the services as the role that
 // may only insert into and read the audit log (DATABASE_URL; liandong_app by default).
-const database = databaseUrls(process.env);
+const config = loadInfraConfigOrExit();
+const database = databaseUrls(config);
+// The services' environment: this one passed on (each service reads its own with loadConfig).
 const env: NodeJS.ProcessEnv = {
   ...process.env,
   DATABASE_URL: database.app,
@@ -23,7 +27,7 @@ const env: NodeJS.ProcessEnv = {
 };
 const logsDir = join(dataDir(), 'logs');
 /** Shifts every service port (8080, 8101–8106, 8190), to run a second system beside the first. */
-const portOffset = Number(process.env['LIANDONG_PORT_OFFSET'] ?? 0);
+const portOffset = config.LIANDONG_PORT_OFFSET;
 const portOf = (spec: LocalProcess) => (spec.port === undefined ? undefined : spec.port + portOffset);
 const children: { process: ChildProcess; spec: LocalProcess }[] = [];
 /** The broker start this command began, if any: what it started, it stops. */
@@ -149,7 +153,7 @@ try {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 20) throw new LauncherError(`Node.js 20 or newer is needed; this is ${process.version}`);
 
-  let brokers = process.env['KAFKA_BROKERS'];
+  let brokers = config.KAFKA_BROKERS;
   if (!brokers) {
     kafkaStart = startKafka({ log: (l) => say(`kafka: ${l}`) });
     brokers = (await kafkaStart).brokers;

@@ -2,12 +2,15 @@
  * pnpm db migrate — creates the database when missing and applies pending migrations, as the
  * owner (DATABASE_ADMIN_URL), granting the services' role (the user of DATABASE_URL) its rights.
  */
-import { databaseUrls, ensureDatabase, LauncherError, userOf } from '@liandong/infra';
+import { databaseRolesEnv, databaseUrls, loadConfigOrExit, userOf } from '@liandong/config';
+import { ensureDatabase, LauncherError } from '@liandong/infra';
+import { Type } from '@sinclair/typebox';
 import { createPool } from './pool.ts';
 import { migrate } from './migrate.ts';
 
-const { admin, app } = databaseUrls(process.env);
-const schema = process.env['DATABASE_SCHEMA'] ?? 'public';
+const config = loadConfigOrExit(Type.Object(databaseRolesEnv));
+const { admin, app } = databaseUrls(config);
+const schema = config.DATABASE_SCHEMA;
 const [command] = process.argv.slice(2);
 
 if (command !== 'migrate') {
