@@ -13,8 +13,8 @@
  *                                                      holds the newest head published on audit-head.v1;
  *                                                      prints intact or the first broken entry (exit 1)
  * Exit status: 0 done, 1 it failed (named in one line), 2 a usage mistake.
- * Uses DATABASE_URL (the services' role, default postgres://liandong_app@127.0.0.1:5432/liandong),
- * DATABASE_SCHEMA, and for audit verify KAFKA_BROKERS and KAFKA_TOPIC_PREFIX.
+ * Uses DATABASE_URL (the services' role, defaults as in @liandong/config's databaseUrls),
+ * DATABASE_SCHEMA, and for audit verify KAFKA_BROKERS and KAFKA_TOPIC_PREFIX: read by loadConfig only.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
@@ -29,7 +29,16 @@ import {
   type UnitCode,
 } from '@liandong/contracts';
 import { auditLogId, createPool, verifyAudit } from '@liandong/db';
-import { databaseUrls, dataDir } from '@liandong/infra';
+import { Type } from '@sinclair/typebox';
+import {
+  brokerList,
+  databaseRolesEnv,
+  databaseUrls,
+  kafkaEnv,
+  loadConfigOrExit,
+  topicPrefixEnv,
+} from '@liandong/config';
+import { dataDir } from '@liandong/infra';
 import { createKafka, readPublishedAuditHead } from '@liandong/kafka';
 import { createLogger } from '@liandong/logger';
 import { createUserRepository } from '@liandong/users';
@@ -78,9 +87,10 @@ if (values.help || positionals[0] === 'help') {
   console.log(USAGE);
   process.exit(0);
 }
+const config = loadConfigOrExit(Type.Object({ ...databaseRolesEnv, ...kafkaEnv, ...topicPrefixEnv }));
 const pool = createPool({
-  url: databaseUrls(process.env).app,
-  schema: process.env['DATABASE_SCHEMA'] ?? 'public',
+  url: databaseUrls(config).app,
+  schema: config.DATABASE_SCHEMA,
   max: 2,
   applicationName: 'liandong-admin',
 });
@@ -147,12 +157,12 @@ try {
     console.log(`demo users and keys in ${file}`);
   } else if (group === 'audit' && command === 'verify') {
     const kafka = createKafka({
-      brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
+      brokers: brokerList(config.KAFKA_BROKERS),
       clientId: 'liandong-admin',
       logger: createLogger({ service: 'admin', level: 'warn' }),
     });
     const log = await auditLogId(pool);
-    const topic = namespacedTopic(TOPICS.auditHead, process.env['KAFKA_TOPIC_PREFIX'] ?? '');
+    const topic = namespacedTopic(TOPICS.auditHead, config.KAFKA_TOPIC_PREFIX);
     const head = await readPublishedAuditHead(kafka, topic, log);
     if (!head) console.warn(`no head of ${log} is published on ${topic} yet: only the chain is checked`);
     const result = await verifyAudit(pool, head ? { head } : {});

@@ -2,7 +2,9 @@
  * pnpm db migrate — creates the database when missing and applies pending migrations, as the
  * owner (DATABASE_ADMIN_URL), granting the services' role (the user of DATABASE_URL) its rights.
  */
-import { databaseUrls, ensureDatabase, runCommand, UsageError, userOf } from '@liandong/infra';
+import { databaseRolesEnv, databaseUrls, loadConfigOrExit, userOf } from '@liandong/config';
+import { ensureDatabase, runCommand, UsageError } from '@liandong/infra';
+import { Type } from '@sinclair/typebox';
 import { createPool } from './pool.ts';
 import { migrate } from './migrate.ts';
 
@@ -17,8 +19,9 @@ Exit status: 0 done, 1 it failed, 2 a usage mistake.`;
 await runCommand('pnpm db', USAGE, async ([command, ...rest]) => {
   if (command !== 'migrate' || rest.length > 0)
     throw new UsageError(command ? `unknown command "${[command, ...rest].join(' ')}"` : 'name a command');
-  const { admin, app } = databaseUrls(process.env);
-  const schema = process.env['DATABASE_SCHEMA'] ?? 'public';
+  const config = loadConfigOrExit(Type.Object(databaseRolesEnv));
+  const { admin, app } = databaseUrls(config);
+  const schema = config.DATABASE_SCHEMA;
   try {
     await migrateAll(admin, app, schema);
   } catch (error) {
