@@ -22,7 +22,7 @@ const env: NodeJS.ProcessEnv = {
   DATABASE_ADMIN_URL: database.admin,
 };
 const logsDir = join(dataDir(), 'logs');
-/** Shifts every service port (8080, 8101–8106, 8190), to run a second system beside the first. */
+/** Shifts every service port (8080, 8101–8106, 8120, 8190), to run a second system beside the first. */
 const portOffset = Number(process.env['LIANDONG_PORT_OFFSET'] ?? 0);
 const portOf = (spec: LocalProcess) => (spec.port === undefined ? undefined : spec.port + portOffset);
 const children: { process: ChildProcess; spec: LocalProcess }[] = [];
