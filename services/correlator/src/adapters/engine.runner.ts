@@ -100,6 +100,15 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
   let needsLoad = true;
   let lastSnapshotAt = 0;
   let produced = new Map<string, number>();
+  /** The input offset the last snapshot covers. */
+  let snapshotOffset = -1n;
+  /** Batches and snapshots one at a time. */
+  let lock: Promise<unknown> = Promise.resolve();
+  const exclusively = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = lock.then(work, work);
+    lock = run.catch(() => undefined);
+    return run;
+  };
   let lastStats: Record<string, { considered: number; raised: number; revisions: number }> = {};
 
   const consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
@@ -145,6 +154,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     await repository.record(key, { produced: tail.produced, outputOffsets: tail.ends });
     lastStats = structuredClone(state.engine.stats().rules);
     lastSnapshotAt = now();
+    snapshotOffset = nextOffset;
     metrics.restores.inc({ from: checkpoint && state.engine.stats().events > 0 ? 'snapshot' : 'start' });
     logger.info(
       { nextOffset: nextOffset.toString(), events: state.engine.stats().events, tailRead: tail.read },
@@ -200,6 +210,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     });
     if (due) {
       lastSnapshotAt = now();
+      snapshotOffset = nextOffset;
       metrics.snapshotSeconds.observe((now() - started) / 1000);
     }
   }
@@ -223,7 +234,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
       const current = state;
       if (!current) return;
       try {
-        await step(current, batch.messages);
+        await exclusively(() => step(current, batch.messages));
       } catch (error) {
         // The engine has gone on past what is recorded: start again from the snapshot.
         needsLoad = true;
@@ -256,12 +267,25 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     countRules(current.engine.stats().rules);
   }
 
+  // A quiet input still gets its snapshot: a restart then replays nothing.
+  const idle = setInterval(
+    () => {
+      if (!state || needsLoad || snapshotOffset === nextOffset || now() - lastSnapshotAt < deps.snapshotMs)
+        return;
+      exclusively(() => persist([], new Map(), true)).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not write a snapshot'),
+      );
+    },
+    Math.max(250, deps.snapshotMs),
+  );
+
   return {
     consumer,
     state: () => state,
-    checkpoint: () => persist([], new Map(), true),
+    checkpoint: () => exclusively(() => persist([], new Map(), true)),
     async stop() {
       stopping = true;
+      clearInterval(idle);
       await consumer.disconnect();
     },
   };
