@@ -74,7 +74,7 @@ describe('pnpm start, end to end', () => {
   });
 
   it('every service answers /readyz, and the simulator feeds all six departments onto Kafka as Exercise events', async () => {
-    for (const port of [8080, 8101, 8102, 8103, 8104, 8105, 8106]) {
+    for (const port of [8080, 8101, 8102, 8103, 8104, 8105, 8106, 8120]) {
       const ready = await fetch(`http://127.0.0.1:${port + OFFSET}/readyz`);
       expect(ready.status, `port ${port + OFFSET}`).toBe(200);
     }

@@ -17,7 +17,7 @@ import { loadInfraConfigOrExit } from '../infra.config.ts';
 import { ensureDatabase } from '../postgres.ts';
 
 const config = loadInfraConfigOrExit();
-/** Shifts every service port (8080, 8101–8106, 8190), to run a second system beside the first. */
+/** Shifts every service port (8080, 8101–8106, 8120, 8190), to run a second system beside the first. */
 const portOffset = config.LIANDONG_PORT_OFFSET;
 // A second system shares the broker and the server, nothing else (schema, topics, data folder):
 // what it settles is passed on to every step and service in the environment.
