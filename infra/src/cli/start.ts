@@ -12,6 +12,7 @@ import { LauncherError, startKafka, stopKafka } from '../kafka-launcher.ts';
 import { LOCAL_PROCESSES, type LocalProcess } from '../local/processes.ts';
 import { dataDir, REPO_ROOT } from '../paths.ts';
 import { databaseUrls, ensureDatabase } from '../postgres.ts';
+import { consoleBuildState } from '../web-build.ts';
 
 // Migrations run as the owner of the tables (DATABASE_ADMIN_URL), the services as the role that
 // may only insert into and read the audit log (DATABASE_URL; liandong_app by default).
@@ -162,6 +163,15 @@ try {
   await step('migrations', ['services/lib/db/src/cli.ts', 'migrate']);
   await step('topics', ['services/lib/kafka/src/cli.ts', 'ensure-topics']);
   await step('demo credentials', ['services/admin/src/cli.ts', 'demo-credentials']);
+  // The console the hub serves: built when web/dist is missing or older than its sources.
+  const consoleState = consoleBuildState(join(REPO_ROOT, 'web'));
+  if (consoleState !== 'fresh') {
+    await notStopping();
+    say(`building the console (web/dist is ${consoleState})…`);
+    const built = await exec('pnpm', ['-s', 'build:web'], { cwd: REPO_ROOT, env });
+    if (built.code !== 0) throw new LauncherError(`building the console failed:\n${(built.stdout + built.stderr).trim()}`);
+    say('console built');
+  }
 
   for (const group of [LOCAL_PROCESSES.filter((p) => !p.last), LOCAL_PROCESSES.filter((p) => p.last)]) {
     await notStopping();
