@@ -15,6 +15,7 @@ import { dataDir, REPO_ROOT } from '../paths.ts';
 import { databaseUrls } from '@liandong/config';
 import { loadInfraConfigOrExit } from '../infra.config.ts';
 import { ensureDatabase } from '../postgres.ts';
+import { consoleBuildState } from '../web-build.ts';
 
 const config = loadInfraConfigOrExit();
 /** Shifts every service port (8080, 8101–8106, 8120, 8190), to run a second system beside the first. */
@@ -173,6 +174,15 @@ try {
   await step('migrations', ['services/lib/db/src/cli.ts', 'migrate']);
   await step('topics', ['services/lib/kafka/src/cli.ts', 'ensure-topics']);
   await step('demo credentials', ['services/admin/src/cli.ts', 'demo-credentials']);
+  // The console the hub serves: built when web/dist is missing or older than its sources.
+  const consoleState = consoleBuildState(join(REPO_ROOT, 'web'));
+  if (consoleState !== 'fresh') {
+    await notStopping();
+    say(`building the console (web/dist is ${consoleState})…`);
+    const built = await exec('pnpm', ['-s', 'build:web'], { cwd: REPO_ROOT, env });
+    if (built.code !== 0) throw new LauncherError(`building the console failed:\n${(built.stdout + built.stderr).trim()}`);
+    say('console built');
+  }
 
   for (const group of [LOCAL_PROCESSES.filter((p) => !p.last), LOCAL_PROCESSES.filter((p) => p.last)]) {
     await notStopping();
