@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The duty console in a real Chromium against a real hub (broker, database): an operator and a
  * liaison sign in; a warning produced on warnings.v1 arrives live in both (banner, title count);
