@@ -24,12 +24,20 @@
  * deadline (3600) passed: escalated; the operator resolves W1 confirmed, W2 false alarm, W3
  * confirmed, X1 no impact; W4 stays active.
  */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, type PeriodReport, type Warning, type WarningReport } from '@liandong/contracts';
 import { createJsonProducer, createKafka } from '@liandong/kafka';
 import { testDatabase, testKafka, testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { pdfPageCount } from './adapters/report.pdf.ts';
-import { login, seedUsers, startTestHub, testWarning, type TestHub } from './hub.testing.ts';
+import { login, seedUsers, startTestHub, TEST_PASSWORD, testWarning, type TestHub } from './hub.testing.ts';
+
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 
 const T0 = Date.parse('2026-11-30T06:00:00Z');
 const PERIOD = 'from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z';
@@ -536,4 +544,60 @@ describe('reports: the figures are right (worked out by hand) in the API and eac
     expect((await analyst.request('GET', '/api/v1/reports/period?from=2026-11-30')).status).toBe(400);
     expect((await analyst.request('GET', '/api/v1/reports/warnings/none')).status).toBe(404);
   });
+
+  it('pnpm report writes the same exports from the command line, with a progress bar on stderr', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'report-cli-'));
+    const run = (args: string[]) =>
+      promisify(execFile)('pnpm', ['-s', 'report', ...args], {
+        cwd: REPO,
+        env: {
+          ...process.env,
+          LIANDONG_HUB_URL: hub.url,
+          LIANDONG_USER: 'analyst',
+          LIANDONG_PASSWORD: TEST_PASSWORD,
+        },
+      });
+    const csv = await run([
+      'period',
+      '--from',
+      '2026-11-30T00:00:00Z',
+      '--to',
+      '2026-12-01T00:00:00Z',
+      '--format',
+      'csv',
+      '--out',
+      join(dir, 'p.csv'),
+    ]);
+    expect(csv.stdout.trim()).toBe(join(dir, 'p.csv'));
+    expect(csv.stderr).toContain('[##############################] 3/3 written');
+    const text = readFileSync(join(dir, 'p.csv'), 'utf8');
+    expect(text.startsWith('\uFEFFscope,section,key,measure,value')).toBe(true);
+    expect(text).toContain('real,compliance,water,ackMedianSeconds,130\r\n');
+    // A Beijing day: 2026-11-30 00:00+08:00 to 2026-12-01 00:00+08:00 holds W1 … W4 and X1 but not O1 (09:00 Beijing on 1 Dec).
+    const many = await run([
+      'warnings',
+      '--from',
+      '2026-11-30',
+      '--to',
+      '2026-12-01',
+      '--format',
+      'json',
+      '--out',
+      join(dir, 'each'),
+    ]);
+    expect(
+      many.stdout
+        .trim()
+        .split('\n')
+        .map((f) => f.slice(dir.length + 6)),
+    ).toEqual(['X1.json', 'W1.json', 'W2.json', 'W3.json', 'W4.json']);
+    expect(many.stderr).toContain('5/5 5 reports');
+    const w2 = JSON.parse(readFileSync(join(dir, 'each', 'W2.json'), 'utf8')) as WarningReport;
+    expect(w2.timeToDetectSeconds).toBe(120);
+    const refused = await run(['period', '--from', 'yesterday', '--to', '2026-12-01']).catch(
+      (e: { code: number; stderr: string }) => e,
+    );
+    expect(refused).toMatchObject({ code: 2 });
+    expect((refused as { stderr: string }).stderr).toContain('--from "yesterday" is not a date');
+  }, 120_000);
 });
