@@ -89,7 +89,7 @@ export async function runReportCli(
     await writeFile(path, Buffer.from(await response.arrayBuffer()));
     written.push(path);
   };
-  switch (command) {
+  switch (command ?? '') {
     case 'period': {
       const query = range();
       const bar = progressBar(3);
