@@ -28,8 +28,10 @@ export function figure(value: number | null | undefined): string {
   return Number.isInteger(value) ? String(value) : value.toFixed(4).replace(/0+$/, '');
 }
 
-function csvCell(value: string): string {
-  return /[",\r\n]/.test(value) || /^[=+\-@]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+function csvCell(raw: string): string {
+  // A cell Excel would run as a formula (=, +, @, or - not starting a number) is kept as text.
+  const value = /^[=+@]|^-(?![\d.])/.test(raw) ? `'${raw}` : raw;
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
 export function toCsv(rows: readonly (readonly string[])[]): string {

@@ -107,7 +107,9 @@ describe('periodFigures: rule precision', () => {
 
 describe('CSV for Excel', () => {
   it('given Chinese text, commas, quotes and a leading =, then a BOM, CRLF, quoted cells and no formula', () => {
-    expect(toCsv([['桂城', 'a,b', 'say "hi"', '=1+1']])).toBe('\uFEFF桂城,"a,b","say ""hi""","=1+1"\r\n');
+    expect(toCsv([['桂城', 'a,b', 'say "hi"', '=1+1', '-5']])).toBe(
+      '\uFEFF桂城,"a,b","say ""hi""",\'=1+1,-5\r\n',
+    );
     expect([figure(0.5), figure(2 / 3), figure(null), figure(3)]).toEqual(['0.5', '0.6667', '', '3']);
   });
 });
