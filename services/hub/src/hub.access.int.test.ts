@@ -51,6 +51,8 @@ const EXPECTED: Record<string, Who[]> = {
   'GET /api/v1/escalations': SIGNED_IN,
   'GET /api/v1/warnings/:id/cap': SIGNED_IN,
   'GET /api/v1/cap/feed.atom': SIGNED_IN,
+  'GET /api/v1/reports/warnings/:id': ['operator', 'analyst', 'admin'],
+  'GET /api/v1/reports/period': ['operator', 'analyst', 'admin'],
   'GET /api/v1/events': SIGNED_IN,
   'GET /api/v1/feeds/health': SIGNED_IN,
   'GET /api/v1/audit': ['analyst', 'admin'],
@@ -121,6 +123,7 @@ describe('hub: access matrix and security', () => {
     const params: Record<string, string> = {
       '/api/v1/warnings/:id': 'matrix-ack',
       '/api/v1/warnings/:id/cap': 'matrix-ack',
+      '/api/v1/reports/warnings/:id': 'matrix-ack',
       '/api/v1/warnings/:id/acknowledge': 'matrix-ack',
       '/api/v1/warnings/:id/resolve': 'matrix-resolve',
       '/api/v1/auth/sessions/:id': session?.sessionId ?? 'none',
@@ -128,10 +131,14 @@ describe('hub: access matrix and security', () => {
       '/api/v1/users/:username/password': 'target-user',
       '/api/v1/keys/:id': keyId,
     };
-    const path = url
-      .replace(/:[a-z]+/, params[url] ?? 'x')
-      .replace('/docs/static/*', '/docs/static/index.html')
-      .replace('/*', '/anything');
+    const queries: Record<string, string> = {
+      '/api/v1/reports/period': '?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z',
+    };
+    const path =
+      url
+        .replace(/:[a-z]+/, params[url] ?? 'x')
+        .replace('/docs/static/*', '/docs/static/index.html')
+        .replace('/*', '/anything') + (queries[url] ?? '');
     const bodies: Record<string, unknown> = {
       'POST /api/v1/auth/login': {
         username: USERNAME[who === 'anonymous' ? 'operator' : who],

@@ -95,6 +95,11 @@ export const hubConfigSchema = Type.Object({
     minLength: 1,
     default: 'Nanhai District Emergency Management Bureau, Foshan',
   }),
+  REPORT_CHROMIUM_PATH: Type.String({
+    minLength: 1,
+    default: '/usr/bin/chromium',
+    description: 'the Chromium that prints report PDFs (the machine’s own; none is downloaded)',
+  }),
   CSP_TILE_SOURCES: Type.String({
     default: 'https://*.tile.openstreetmap.org',
     description: 'space-separated image sources the console’s map tiles come from',

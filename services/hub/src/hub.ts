@@ -150,6 +150,7 @@ export async function createHub(config: HubConfig, options: HubOptions) {
       feedWindowMinutes: config.FEED_WINDOW_MINUTES,
       consoleDir: config.CONSOLE_DIR ?? join(REPO_ROOT, 'web/dist'),
       cspTileSources: config.CSP_TILE_SOURCES.split(/\s+/).filter(Boolean),
+      chromiumPath: config.REPORT_CHROMIUM_PATH,
       capIssuer: {
         code: config.CAP_ISSUER_CODE,
         name: { zh: config.CAP_SENDER_NAME_ZH, en: config.CAP_SENDER_NAME_EN },
