@@ -146,6 +146,20 @@ const sent = await run('bench', SECONDS);
 const latencies = (arrived: Map<string, number>) =>
   [...sent].flatMap(([id, t]) => (arrived.has(id) ? [(arrived.get(id) as number) - t] : []));
 const hubMs = latencies(received);
+// Where the time goes: the outbox row commits with the lifecycle change (created_at), then the
+// dispatcher sends it (delivered_at).
+const { rows: outboxRows } = await env.pool.query<{
+  warning_id: string;
+  created_at: Date;
+  delivered_at: Date | null;
+}>(
+  `SELECT warning_id, created_at, delivered_at FROM notification_outbox WHERE warning_id = ANY($1::text[])`,
+  [[...sent.keys()]],
+);
+const committedMs = latencies(new Map(outboxRows.map((r) => [r.warning_id, r.created_at.getTime()])));
+const dispatchMs = outboxRows.flatMap((r) =>
+  r.delivered_at ? [r.delivered_at.getTime() - r.created_at.getTime()] : [],
+);
 const rawMs = latencies(rawReceived);
 const p = (v: number[], q: number) => (v.length ? percentile(v, q) : NaN);
 
@@ -156,6 +170,8 @@ notify bench: ${RATE} warnings/s for ${SECONDS} s (after ${WARMUP} s warm-up), o
 | path | arrived | p50 | p99 | max |
 | --- | --- | --- | --- | --- |
 ${row('warning on warnings.v1 → signed webhook received (hub: consume, lifecycle + outbox commit, dispatch, POST)', hubMs)}
+${row('… of which: warning on warnings.v1 → outbox row committed with the lifecycle change', committedMs)}
+${row('… of which: outbox row committed → delivered (dispatcher claim, POST, record, audit)', dispatchMs)}
 ${row('warning on warnings.v1 → raw kafkajs consumer, same process (floor)', rawMs)}
 | ratio hub / raw | | ${fmt(p(hubMs, 50) / p(rawMs, 50), 1)}× | ${fmt(p(hubMs, 99) / p(rawMs, 99), 1)}× | |
 bad signatures: ${badSignatures}, duplicate deliveries: ${duplicates}
