@@ -18,3 +18,4 @@ export * from './data/nanhai.ts';
 export * from './rules.ts';
 export * from './publishable.ts';
 export * from './reports.ts';
+export * from './notification.ts';

@@ -64,6 +64,13 @@ const EXPECTED: Record<string, Who[]> = {
   'GET /api/v1/keys': ['admin'],
   'POST /api/v1/keys': ['admin'],
   'DELETE /api/v1/keys/:id': ['admin'],
+  // Notifications (notify/).
+  'GET /api/v1/notification-channels': ['admin'],
+  'POST /api/v1/notification-channels': ['admin'],
+  'PATCH /api/v1/notification-channels/:id': ['admin'],
+  'DELETE /api/v1/notification-channels/:id': ['admin'],
+  'GET /api/v1/feeds/health/channels': SIGNED_IN,
+  'GET /api/v1/warnings/:id/notifications': SIGNED_IN,
 };
 
 const USERNAME: Record<Exclude<Who, 'anonymous'>, string> = {
@@ -78,6 +85,7 @@ describe('hub: access matrix and security', () => {
   let kafka: TestKafka;
   let hub: TestHub;
   let keyId: string;
+  let channelId: string;
   let clock = new Date();
 
   beforeAll(async () => {
@@ -90,6 +98,12 @@ describe('hub: access matrix and security', () => {
     keyId = (
       await createKeyAdministration(db.pool).create('police', 'matrix', { username: 'test', role: 'admin' })
     ).id;
+    channelId = (
+      await db.pool.query<{ id: string }>(
+        `INSERT INTO notification_channels (kind, recipient, levels, target, created_by)
+         VALUES ('webhook', 'unit:water', '{red}', '{"url": "http://127.0.0.1:9/matrix"}', 'test') RETURNING id`,
+      )
+    ).rows[0]!.id;
     hub = await startTestHub({
       db,
       kafka,
@@ -130,6 +144,8 @@ describe('hub: access matrix and security', () => {
       '/api/v1/users/:username': 'target-user',
       '/api/v1/users/:username/password': 'target-user',
       '/api/v1/keys/:id': keyId,
+      '/api/v1/notification-channels/:id': channelId,
+      '/api/v1/warnings/:id/notifications': 'matrix-ack',
     };
     const queries: Record<string, string> = {
       '/api/v1/reports/period': '?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z',
@@ -150,6 +166,12 @@ describe('hub: access matrix and security', () => {
       'POST /api/v1/users': { username: `made-by-${who}`, role: 'analyst' },
       'PATCH /api/v1/users/:username': { displayName: `renamed by ${who}` },
       'POST /api/v1/keys': { department: 'water', label: 'matrix' },
+      'POST /api/v1/notification-channels': {
+        recipient: 'unit:water',
+        levels: ['red'],
+        target: { kind: 'webhook', url: 'http://127.0.0.1:9/matrix' },
+      },
+      'PATCH /api/v1/notification-channels/:id': { label: `renamed by ${who}` },
     };
     const body = bodies[`${method} ${url}`] ?? (['POST', 'PATCH'].includes(method) ? {} : undefined);
     return { path, body };
