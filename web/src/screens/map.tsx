@@ -7,10 +7,11 @@ import {
   departmentEntry,
   type AuthSession,
   type DepartmentCode,
+  type EventPoint,
   type EventView,
   type Level,
 } from '@liandong/contracts';
-import { useEvents, useWarnings } from '../api/queries.ts';
+import { lastEventsFetch, useEvent, useEventPoints, useWarnings } from '../api/queries.ts';
 import { describeError } from '../api/client.ts';
 import { ExerciseTag, LevelBadge } from '../components/common.tsx';
 import { formatTime, fromLocalInput, toLocalInput } from '../format.ts';
@@ -23,7 +24,7 @@ import { navigate, warningPath } from '../router.ts';
 
 type Span = '1h' | '6h' | '24h' | 'custom';
 type ExerciseFilter = 'all' | 'real' | 'exercise';
-type Panel = { kind: 'event'; event: EventView } | { kind: 'cluster'; events: EventView[]; total: number; zoomIn: () => void } | null;
+type Panel = { kind: 'event'; id: string } | { kind: 'cluster'; events: EventPoint[]; total: number; zoomIn: () => void } | null;
 
 const HOURS: Record<Exclude<Span, 'custom'>, number> = { '1h': 1, '6h': 6, '24h': 24 };
 
@@ -55,7 +56,7 @@ export function MapScreen({ session }: { session: AuthSession }) {
   const [offline, setOffline] = useState(false);
   const [panel, setPanel] = useState<Panel>(null);
 
-  const events = useEvents(from, to, ownDepartments);
+  const events = useEventPoints(from, to, ownDepartments);
   const warnings = useWarnings(false);
 
   const filtered = useMemo(
@@ -89,7 +90,7 @@ export function MapScreen({ session }: { session: AuthSession }) {
     const b = createBaseMap(host.current, { preset, townLabel: (c) => townName(c, lang), onTilesFailed: setOffline });
     base.current = b;
     layer.current = new EventLayer(b.map, b.project, {
-      onEvent: (event) => setPanel({ kind: 'event', event }),
+      onEvent: (point) => setPanel({ kind: 'event', id: point.id }),
       onCluster: (list, total, zoomIn) => setPanel({ kind: 'cluster', events: list, total, zoomIn }),
       glyph: (f) => labels.current.glyph(f),
       exerciseMark: labels.current.mark,
@@ -109,7 +110,9 @@ export function MapScreen({ session }: { session: AuthSession }) {
     layer.current.setEvents(filtered);
     // Measured by the browser test: when the events first stand on the map, and how long the draw took.
     requestAnimationFrame(() => {
-      performance.mark('liandong:events-rendered', { detail: { count: filtered.length, drawMs: performance.now() - started } });
+      performance.mark('liandong:events-rendered', {
+        detail: { count: filtered.length, drawMs: performance.now() - started, ...lastEventsFetch },
+      });
     });
   }, [filtered, events.data, preset, lang]);
 
@@ -249,9 +252,9 @@ export function MapScreen({ session }: { session: AuthSession }) {
               <ul className="cluster-list">
                 {panel.events.map((e) => (
                   <li key={e.id}>
-                    <button type="button" className="link" onClick={() => setPanel({ kind: 'event', event: e })}>
+                    <button type="button" className="link" onClick={() => setPanel({ kind: 'event', id: e.id })}>
                       <span className="swatch" style={{ background: DEPARTMENT_COLOURS[e.department] }} aria-hidden="true" />
-                      {formatTime(e.occurredAt, lang, false)} · {text(departmentEntry(e.department).name)} · {e.title ? text(e.title) : typeName(e.type, text)}
+                      {formatTime(e.occurredAt, lang, false)} · {text(departmentEntry(e.department).name)} · {typeName(e.type, text)}
                     </button>
                     <ExerciseTag show={e.status !== 'Actual'} test={e.status === 'Test'} />
                   </li>
@@ -260,12 +263,20 @@ export function MapScreen({ session }: { session: AuthSession }) {
               {panel.total > panel.events.length ? <p className="muted">{t('map.clusterMore', { count: panel.total - panel.events.length })}</p> : null}
             </>
           ) : (
-            <EventRecord event={panel.event} />
+            <EventRecordById id={panel.id} />
           )}
         </aside>
       ) : null}
     </section>
   );
+}
+
+function EventRecordById({ id }: { id: string }) {
+  const { t } = useI18n();
+  const event = useEvent(id);
+  if (event.isPending) return <p>{t('common.loading')}</p>;
+  if (event.isError) return <p className="error">{t('common.error', { detail: describeError(event.error) })}</p>;
+  return <EventRecord event={event.data} />;
 }
 
 function EventRecord({ event }: { event: EventView }) {
