@@ -23,7 +23,9 @@ function event(department: 'water' | 'police', id: string, located: boolean): No
     references: [],
     occurredAt: at,
     receivedAt: at,
-    ...(located ? { location: { type: 'Point' as const, coordinates: [113.15, 23.04] as [number, number] } } : {}),
+    ...(located
+      ? { location: { type: 'Point' as const, coordinates: [113.15, 23.04] as [number, number] } }
+      : {}),
     texts: [{ language: 'zh-CN', description: '测试' }],
     measurements: [],
     attributes: {},
@@ -45,14 +47,22 @@ describe('hub: map points and one event', () => {
     [db, kafka] = await Promise.all([testDatabase(), testKafka()]);
     await seedUsers(db.pool);
     hub = await startTestHub({ db, kafka });
-    producer = createJsonProducer(createKafka({ brokers: kafka.brokers, clientId: 't', logger: testLogger() }));
+    producer = createJsonProducer(
+      createKafka({ brokers: kafka.brokers, clientId: 't', logger: testLogger() }),
+    );
     await producer.connect();
     await producer.send([
       {
         topic: kafka.topic(eventsTopic('water')),
-        messages: [event('water', WATER, true), event('water', WATER_NOWHERE, false)].map((e) => ({ key: e.id, value: e })),
+        messages: [event('water', WATER, true), event('water', WATER_NOWHERE, false)].map((e) => ({
+          key: e.id,
+          value: e,
+        })),
       },
-      { topic: kafka.topic(eventsTopic('police')), messages: [{ key: POLICE, value: event('police', POLICE, true) }] },
+      {
+        topic: kafka.topic(eventsTopic('police')),
+        messages: [{ key: POLICE, value: event('police', POLICE, true) }],
+      },
     ]);
   });
   afterAll(async () => {
@@ -87,7 +97,9 @@ describe('hub: map points and one event', () => {
     expect(record.status).toBe(200);
     expect(((await record.json()) as EventView).id).toBe(WATER_NOWHERE);
     expect((await water.request('GET', `/api/v1/events/${POLICE}`)).status).toBe(403);
-    expect((await operator.request('GET', '/api/v1/events/44444444-4444-5444-8444-444444444444')).status).toBe(404);
+    expect(
+      (await operator.request('GET', '/api/v1/events/44444444-4444-5444-8444-444444444444')).status,
+    ).toBe(404);
     expect((await operator.request('GET', '/api/v1/events/not-a-uuid')).status).toBe(400);
     expect((await fetch(`${hub.url}/api/v1/events/points`)).status).toBe(401);
   });

@@ -46,7 +46,8 @@ export function useSession() {
 export function useLogin() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: LoginRequest) => api<AuthSession>('POST', '/api/v1/auth/login', { body, quiet401: true }),
+    mutationFn: (body: LoginRequest) =>
+      api<AuthSession>('POST', '/api/v1/auth/login', { body, quiet401: true }),
     onSuccess: (session) => {
       setCsrfToken(session.csrfToken);
       client.setQueryData(keys.session, session);
@@ -91,7 +92,8 @@ export function useWarnings(includeClosed = false) {
 export function useWarningDetail(id: string) {
   return useQuery({
     queryKey: keys.warning(id),
-    queryFn: ({ signal }) => api<WarningDetail>('GET', `/api/v1/warnings/${encodeURIComponent(id)}`, { signal }),
+    queryFn: ({ signal }) =>
+      api<WarningDetail>('GET', `/api/v1/warnings/${encodeURIComponent(id)}`, { signal }),
   });
 }
 
@@ -99,7 +101,11 @@ export function useWarningDetail(id: string) {
 export let lastEventsFetch = { fetchStart: 0, fetchEnd: 0 };
 
 /** The map's points: one request per department, in parallel (a day fits one page each). */
-export function useEventPoints(from: string, to: string | undefined, departments: readonly DepartmentCode[] | null) {
+export function useEventPoints(
+  from: string,
+  to: string | undefined,
+  departments: readonly DepartmentCode[] | null,
+) {
   return useQuery({
     queryKey: keys.events(from, to),
     queryFn: async ({ signal }) => {
@@ -165,7 +171,9 @@ export function useResolve() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (input: { id: string; body: ResolveRequest }) =>
-      api<WarningView>('POST', `/api/v1/warnings/${encodeURIComponent(input.id)}/resolve`, { body: input.body }),
+      api<WarningView>('POST', `/api/v1/warnings/${encodeURIComponent(input.id)}/resolve`, {
+        body: input.body,
+      }),
     onSuccess: (view) => storeWarning(client, view),
   });
 }

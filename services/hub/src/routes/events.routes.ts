@@ -48,7 +48,10 @@ function bbox(value: string | undefined): [number, number, number, number] | und
 function visibleDepartments(principal: Principal, asked: string[] | undefined): string[] | undefined {
   if (principal.role !== 'liaison') return asked;
   if (asked?.some((d) => d !== principal.unit))
-    throw new AppError('forbidden', `a liaison of ${principal.unit ?? '?'} sees its own department's events only`);
+    throw new AppError(
+      'forbidden',
+      `a liaison of ${principal.unit ?? '?'} sees its own department's events only`,
+    );
   // Units without a feed (emergency, petitions, governance) have no events of their own.
   return principal.unit && isDepartmentCode(principal.unit) ? [principal.unit] : ['-'];
 }
@@ -104,8 +107,10 @@ export function eventRoutes(app: HubServer, deps: HubDeps) {
       config: { access: EVERYONE },
       schema: {
         tags: ['events'],
-        summary: 'Located events as map points (id, department, type, status, severity, time, position), newest first',
-        description: 'For the console’s map: a day of events in one request. A liaison sees its own department’s.',
+        summary:
+          'Located events as map points (id, department, type, status, severity, time, position), newest first',
+        description:
+          'For the console’s map: a day of events in one request. A liaison sees its own department’s.',
         querystring: Type.Object({
           from: Type.Optional(Since),
           to: Type.Optional(Until),
@@ -118,7 +123,10 @@ export function eventRoutes(app: HubServer, deps: HubDeps) {
     },
     async (request) => {
       const q = request.query;
-      const departments = visibleDepartments(principalOf(request), listOf('department', q.department, DEPARTMENT_CODES));
+      const departments = visibleDepartments(
+        principalOf(request),
+        listOf('department', q.department, DEPARTMENT_CODES),
+      );
       const before = q.cursor ? decodeCursor(q.cursor, ['string', 'string']) : undefined;
       const items = await deps.events.points({
         from: date(q.from),
