@@ -14,6 +14,7 @@ import { installSecurity, type RouteEntry } from './http/security.ts';
 import { adminRoutes } from './routes/admin.routes.ts';
 import { auditRoutes } from './routes/audit.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
+import { capRoutes } from './routes/cap.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { warningRoutes } from './routes/warnings.routes.ts';
@@ -104,6 +105,7 @@ export async function buildApp(deps: HubDeps): Promise<HubApp> {
   eventRoutes(app, deps);
   auditRoutes(app, deps);
   adminRoutes(app, deps);
+  capRoutes(app, deps);
 
   // The console last: the API routes above take precedence.
   await registerConsole(app, consoleDir);

@@ -53,6 +53,8 @@ const EXPECTED: Record<string, Who[]> = {
   'POST /api/v1/warnings/:id/acknowledge': ['operator', 'liaison'],
   'POST /api/v1/warnings/:id/resolve': ['operator'],
   'GET /api/v1/escalations': SIGNED_IN,
+  'GET /api/v1/warnings/:id/cap': SIGNED_IN,
+  'GET /api/v1/cap/feed.atom': SIGNED_IN,
   'GET /api/v1/events': SIGNED_IN,
   'GET /api/v1/events/points': SIGNED_IN,
   'GET /api/v1/events/:id': SIGNED_IN,
@@ -157,6 +159,7 @@ describe('hub: access matrix and security', () => {
   function requestFor(method: string, url: string, who: Who, session?: AuthSession) {
     const params: Record<string, string> = {
       '/api/v1/warnings/:id': 'matrix-ack',
+      '/api/v1/warnings/:id/cap': 'matrix-ack',
       '/api/v1/warnings/:id/acknowledge': 'matrix-ack',
       '/api/v1/warnings/:id/resolve': 'matrix-resolve',
       '/api/v1/auth/sessions/:id': session?.sessionId ?? 'none',

@@ -84,6 +84,17 @@ export const hubConfigSchema = Type.Object({
   CONSOLE_DIR: Type.Optional(
     Type.String({ minLength: 1, description: 'the built console; default web/dist' }),
   ),
+  CAP_ISSUER_CODE: Type.String({
+    default: '44060541000000',
+    pattern: '^[0-9]{14}$',
+    description:
+      'the issuing unit’s 14-digit code (GB/T 35965.1: GB/T 2260 code and the unit’s own digits): CAP sender and identifier prefix',
+  }),
+  CAP_SENDER_NAME_ZH: Type.String({ minLength: 1, default: '佛山市南海区应急管理局' }),
+  CAP_SENDER_NAME_EN: Type.String({
+    minLength: 1,
+    default: 'Nanhai District Emergency Management Bureau, Foshan',
+  }),
   CSP_TILE_SOURCES: Type.String({
     default: 'https://*.tile.openstreetmap.org',
     description: 'space-separated image sources the console’s map tiles come from',

@@ -150,6 +150,10 @@ export async function createHub(config: HubConfig, options: HubOptions) {
       feedWindowMinutes: config.FEED_WINDOW_MINUTES,
       consoleDir: config.CONSOLE_DIR ?? join(REPO_ROOT, 'web/dist'),
       cspTileSources: config.CSP_TILE_SOURCES.split(/\s+/).filter(Boolean),
+      capIssuer: {
+        code: config.CAP_ISSUER_CODE,
+        name: { zh: config.CAP_SENDER_NAME_ZH, en: config.CAP_SENDER_NAME_EN },
+      },
     },
     onSessionEnded: (sessionId) => live.gateway?.disconnectSession(sessionId),
   };
