@@ -4,7 +4,7 @@
  * .data/screenshots/, and the fixtures the console tests send through Kafka.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -20,7 +20,7 @@ import {
   type Warning,
 } from '@liandong/contracts';
 import { createHub, loadHubConfig, type Hub } from '@liandong/hub';
-import { REPO_ROOT } from '@liandong/infra';
+import { consoleBuildState, REPO_ROOT } from '@liandong/infra';
 import { createJsonProducer, createKafka, type JsonProducer } from '@liandong/kafka';
 import { testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { createUserRepository } from '@liandong/users';
@@ -30,10 +30,10 @@ export const WEB_DIR = join(REPO_ROOT, 'web');
 export const SCREENSHOTS = join(REPO_ROOT, '.data', 'screenshots');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-/** web/dist, built once here when missing (CI and pnpm start build it before). */
+/** web/dist, built here when missing or older than its sources (CI and pnpm start build it before). */
 export function ensureConsoleBuilt(): string {
   const dist = join(WEB_DIR, 'dist');
-  if (!existsSync(join(dist, 'index.html')))
+  if (consoleBuildState(WEB_DIR) !== 'fresh')
     execFileSync('pnpm', ['-s', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
   return dist;
 }
