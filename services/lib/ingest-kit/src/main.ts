@@ -104,6 +104,8 @@ export async function runIngestService(
     now: () => new Date(),
     maxCommitsInFlight: config.COMMITS_IN_FLIGHT,
     maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+    maxQueuedRequests: config.COMMIT_QUEUE_MAX,
+    commitTimeoutMs: config.COMMIT_WAIT_TIMEOUT_MS,
   };
   const pipeline = createIngestPipeline(common);
   const runner = startConnectors(connectors, {
@@ -145,6 +147,9 @@ export async function runIngestService(
     sourceSystem: config.SOURCE_SYSTEM,
     defaultCrs: config.DEFAULT_CRS,
     rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    trustedProxies: config.TRUSTED_PROXIES.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
     checks: [
       { name: 'kafka', check: () => probe.check() },
       { name: 'database', check: () => pingDatabase(pool) },
