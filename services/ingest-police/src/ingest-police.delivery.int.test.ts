@@ -36,7 +36,11 @@ interface Answer {
 /** Every event id answered 202/accepted is on the topic exactly once (read to the end offsets). */
 async function expectAcceptedOnTopicOnce(h: IngestHarness, accepted: string[]): Promise<void> {
   const keys = (await h.kafka.readToEnd(h.kafka.topic(eventsTopic('police')))).map((m) => m.key?.toString());
-  for (const id of accepted) expect(keys.filter((k) => k === id), `event ${id}`).toHaveLength(1);
+  for (const id of accepted)
+    expect(
+      keys.filter((k) => k === id),
+      `event ${id}`,
+    ).toHaveLength(1);
 }
 
 describe('ingest-police delivery: nothing acknowledged is lost', () => {
@@ -54,7 +58,10 @@ describe('ingest-police delivery: nothing acknowledged is lost', () => {
   it('refuses an oversized record alone (4xx naming the limit); every record answered 202 after it is on the topic', async () => {
     const h = await createIngestHarness(policeDefinition, { kafka, db });
     try {
-      const batch = await push(h, [record('OV-small'), record('OV-big', { caller: { name: 'x'.repeat(3_000_000) } })]);
+      const batch = await push(h, [
+        record('OV-small'),
+        record('OV-big', { caller: { name: 'x'.repeat(3_000_000) } }),
+      ]);
       expect(batch.statusCode).toBe(400);
       const body = batch.json<Answer>();
       expect(body.results?.map((r) => r.status)).toEqual(['accepted', 'rejected']);
@@ -85,7 +92,10 @@ describe('ingest-police delivery: nothing acknowledged is lost', () => {
     // Checked against a limit above the broker's: the broker's refusal is what is tested.
     const h = await createIngestHarness(policeDefinition, { kafka, db, maxMessageBytes: 20_000_000 });
     try {
-      const batch = await push(h, [record('BR-small'), record('BR-big', { caller: { name: 'x'.repeat(3_000_000) } })]);
+      const batch = await push(h, [
+        record('BR-small'),
+        record('BR-big', { caller: { name: 'x'.repeat(3_000_000) } }),
+      ]);
       expect(batch.statusCode).toBe(413);
       expect(batch.headers['retry-after']).toBeUndefined();
       expect(batch.json<Answer>().code).toBe('payload_too_large');

@@ -25,6 +25,7 @@ import { normalizeBody, prepare } from './normalize/body.normalizer.ts';
 import type { NormalizerPool } from './normalize/worker-pool.ts';
 import { parseMediaType } from './media.ts';
 import type { IngestMetrics } from './metrics.ts';
+import { createRefusalAuditor } from './adapters/refusal.auditor.ts';
 
 export interface HealthCheck {
   name: string;
@@ -50,7 +51,15 @@ export interface IngestAppDeps extends Omit<IngestDeps, 'metrics' | 'logger'>, I
   checks: HealthCheck[];
   sourceSystem: string;
   defaultCrs: Crs;
+  /** Requests per client address per minute, counted before authentication. */
   rateLimitPerMinute: number;
+  /**
+   * Addresses or CIDR ranges of the reverse proxies whose `X-Forwarded-For` is believed
+   * (TRUSTED_PROXIES); none by default: the address is the peer's.
+   */
+  trustedProxies?: string[];
+  /** Window in which refused authentications alike are audited as one entry (default 60 s). */
+  refusalAuditWindowMs?: number;
 }
 
 declare module 'fastify' {
@@ -75,8 +84,15 @@ export async function buildIngestApp(deps: IngestAppDeps) {
     bodyLimit: MAX_BODY_BYTES,
     // Per-request log lines would cost more than the requests at 1,000/s; metrics count them instead.
     logController: new LogController({ disableRequestLogging: true }),
-    trustProxy: true,
+    // Only a configured proxy may name the client: otherwise any X-Forwarded-For text would
+    // become the address in the audit log and escape the limit per address.
+    trustProxy: deps.trustedProxies && deps.trustedProxies.length > 0 ? deps.trustedProxies : false,
   });
+  const refusals = createRefusalAuditor({
+    audit: (entry) => deps.audit(entry),
+    ...(deps.refusalAuditWindowMs !== undefined ? { windowMs: deps.refusalAuditWindowMs } : {}),
+  });
+  app.addHook('onClose', () => refusals.close());
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) =>
@@ -128,9 +144,20 @@ export async function buildIngestApp(deps: IngestAppDeps) {
   await app.register(rateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) =>
-      new AppError('rate_limited', `more than ${context.max} requests per minute with this key; slow down`, {
-        retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
-      }),
+      new AppError(
+        'rate_limited',
+        `more than ${context.max} requests per minute from this address; slow down`,
+        {
+          retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)),
+        },
+      ),
+  });
+  // Counted before authentication, by address: requests with bad keys count too, and cannot
+  // make the service look each key up and audit it as fast as they come.
+  const limitByAddress = app.rateLimit({
+    max: deps.rateLimitPerMinute,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => request.ip,
   });
 
   const pipeline = deps.pipeline ?? createIngestPipeline(deps);
@@ -138,16 +165,6 @@ export async function buildIngestApp(deps: IngestAppDeps) {
   app.post(
     '/v1/events',
     {
-      config: {
-        rateLimit: {
-          max: deps.rateLimitPerMinute,
-          timeWindow: 60_000,
-          keyGenerator: (request: FastifyRequest) => {
-            const key = bearer(request);
-            return key ? `key:${key}` : `ip:${request.ip}`;
-          },
-        },
-      },
       schema: {
         summary: 'Push one record or a batch',
         description:
@@ -172,45 +189,48 @@ export async function buildIngestApp(deps: IngestAppDeps) {
       // Records are parsed and validated one by one below, to answer per record; the schemas above are for the docs.
       validatorCompiler: () => () => true,
       serializerCompiler: () => (data: unknown) => JSON.stringify(data),
-      onRequest: async (request) => {
-        const key = bearer(request);
-        const ip = request.ip;
-        if (!key) {
-          deps.metrics.refused.inc({ reason: 'unauthorized' });
-          throw new AppError('unauthorized', 'send the department key as "Authorization: Bearer <key>"');
-        }
-        const identity = await deps.keys.authenticate(key);
-        if (!identity) {
-          deps.metrics.refused.inc({ reason: 'unauthorized' });
-          await deps.audit({
-            actor: 'unknown',
-            actorRole: 'department-key',
-            action: 'ingest.push',
-            target: definition.department,
-            outcome: 'refused',
-            detail: { reason: 'unknown or revoked key' },
-            ip,
-          });
-          throw new AppError('unauthorized', 'the key is unknown or revoked');
-        }
-        if (identity.department !== definition.department) {
-          deps.metrics.refused.inc({ reason: 'forbidden' });
-          await deps.audit({
-            actor: `key:${identity.keyId}`,
-            actorRole: 'department-key',
-            action: 'ingest.push',
-            target: definition.department,
-            outcome: 'refused',
-            detail: { reason: 'key of another department', keyDepartment: identity.department },
-            ip,
-          });
-          throw new AppError(
-            'forbidden',
-            `this key belongs to department "${identity.department}"; this service takes "${definition.department}" records only`,
-          );
-        }
-        request.identity = identity;
-      },
+      onRequest: [
+        limitByAddress,
+        async (request) => {
+          const key = bearer(request);
+          const ip = request.ip;
+          if (!key) {
+            deps.metrics.refused.inc({ reason: 'unauthorized' });
+            throw new AppError('unauthorized', 'send the department key as "Authorization: Bearer <key>"');
+          }
+          const identity = await deps.keys.authenticate(key);
+          if (!identity) {
+            deps.metrics.refused.inc({ reason: 'unauthorized' });
+            await refusals.record({
+              actor: 'unknown',
+              actorRole: 'department-key',
+              action: 'ingest.push',
+              target: definition.department,
+              outcome: 'refused',
+              detail: { reason: 'unknown or revoked key' },
+              ip,
+            });
+            throw new AppError('unauthorized', 'the key is unknown or revoked');
+          }
+          if (identity.department !== definition.department) {
+            deps.metrics.refused.inc({ reason: 'forbidden' });
+            await refusals.record({
+              actor: `key:${identity.keyId}`,
+              actorRole: 'department-key',
+              action: 'ingest.push',
+              target: definition.department,
+              outcome: 'refused',
+              detail: { reason: 'key of another department', keyDepartment: identity.department },
+              ip,
+            });
+            throw new AppError(
+              'forbidden',
+              `this key belongs to department "${identity.department}"; this service takes "${definition.department}" records only`,
+            );
+          }
+          request.identity = identity;
+        },
+      ],
     },
     async (request, reply) => {
       const started = process.hrtime.bigint();

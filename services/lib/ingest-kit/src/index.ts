@@ -34,3 +34,4 @@ export * from './connectors/build-connectors.ts';
 export * from './normalize/body.normalizer.ts';
 export * from './normalize/worker-pool.ts';
 export * from './adapters/event.producer.ts';
+export * from './ingest.build.ts';

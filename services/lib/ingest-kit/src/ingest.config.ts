@@ -20,7 +20,13 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
     RATE_LIMIT_PER_MINUTE: Type.Integer({
       minimum: 1,
       default: 6000,
-      description: 'requests per key per minute',
+      description: 'requests per client address per minute, counted before authentication',
+    }),
+    TRUSTED_PROXIES: Type.String({
+      default: '',
+      pattern: '^[0-9A-Fa-f.:/, ]*$',
+      description:
+        'comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (none: the peer address is the client)',
     }),
     KEY_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 30_000 }),
     PRODUCE_RETRIES: Type.Integer({ minimum: 1, default: 4 }),
@@ -35,6 +41,16 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
       maximum: 64,
       default: 2,
       description: 'group commits (transaction + produce) under way at once',
+    }),
+    COMMIT_QUEUE_MAX: Type.Integer({
+      minimum: 1,
+      default: 1000,
+      description: 'requests waiting for a group commit at most; more are answered 503 with Retry-After',
+    }),
+    COMMIT_WAIT_TIMEOUT_MS: Type.Integer({
+      minimum: 100,
+      default: 30_000,
+      description: 'longest a request waits for its commit to start before a 503 with Retry-After',
     }),
     NORMALIZE_THREADS: Type.Integer({
       minimum: 0,

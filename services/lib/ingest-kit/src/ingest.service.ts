@@ -12,7 +12,7 @@ import type { JsonProducer, OutgoingMessage } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
 import type { ClaimOutcome, RecordRepository } from './adapters/record.repository.ts';
 import { createCommitQueue } from './commit-queue.ts';
-import { toFieldErrors } from './domain/outcome.ts';
+import { toFieldErrors, type RecordIssue } from './domain/outcome.ts';
 import type { PreparedOutcome, PreparedRecord } from './normalize/body.normalizer.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './adapters/event.producer.ts';
@@ -31,6 +31,10 @@ export interface IngestDeps {
   maxCommitsInFlight?: number;
   /** The most bytes one Kafka record may take (KAFKA_MAX_MESSAGE_BYTES); larger events are refused per record. */
   maxMessageBytes?: number;
+  /** Requests waiting for a commit at most (COMMIT_QUEUE_MAX); more are refused 503 with Retry-After. */
+  maxQueuedRequests?: number;
+  /** Longest wait of a request for its commit to start (COMMIT_WAIT_TIMEOUT_MS). */
+  commitTimeoutMs?: number;
 }
 
 type Accepted = PreparedRecord;
@@ -39,6 +43,8 @@ type Refused = Extract<PreparedOutcome, { ok: false }>;
 interface PendingRequest {
   candidates: Accepted[];
   deadLetters: OutgoingMessage[];
+  /** Bytes of its events and dead letters, to bound a commit group. */
+  bytes: number;
 }
 
 /** The longest prefix of `text` whose JSON string encoding takes at most `budget` bytes (never half a character). */
@@ -92,6 +98,44 @@ function deadLetterFor(
   return { key, value: Buffer.from(JSON.stringify(record), 'utf8') };
 }
 
+/** The longest source id the ledger keeps, in UTF-8 bytes (a btree entry must stay well under 2,700 bytes). */
+export const MAX_SOURCE_ID_BYTES = 512;
+
+/**
+ * Why a source id cannot be the key of the ledger, if it cannot: PostgreSQL text holds no NUL
+ * (the whole commit group failed with a 500), and an unpaired surrogate is written to UTF-8 as
+ * U+FFFD, so two different ids would share one claim.
+ */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+export function sourceIdIssue(sourceId: string): RecordIssue | undefined {
+  const nul = sourceId.indexOf('\u0000');
+  if (nul >= 0) {
+    return {
+      pointer: '',
+      code: 'invalid_source_id',
+      message: `the source id holds a NUL character (U+0000) at position ${nul + 1}: send the id as text without it`,
+    };
+  }
+  if (LONE_SURROGATE.test(sourceId)) {
+    return {
+      pointer: '',
+      code: 'invalid_source_id',
+      message:
+        'the source id holds an unpaired UTF-16 surrogate (an escape such as \\ud800 alone): send valid Unicode',
+    };
+  }
+  const bytes = Buffer.byteLength(sourceId);
+  if (bytes > MAX_SOURCE_ID_BYTES) {
+    return {
+      pointer: '',
+      code: 'invalid_source_id',
+      message: `the source id takes ${bytes} bytes; at most ${MAX_SOURCE_ID_BYTES} bytes are kept`,
+    };
+  }
+  return undefined;
+}
+
 /** Headers of every event message, encoded once (kafkajs copies Buffers as they are). */
 export const EVENT_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({
   'content-type': Buffer.from('application/json'),
@@ -119,7 +163,9 @@ export function eventMessage(
 }
 
 /** The bytes of an accepted record's Kafka message, checked against the limit before producing. */
-export function eventMessageBytes(record: Pick<PreparedRecord, 'eventId' | 'value' | 'partitionHash'>): number {
+export function eventMessageBytes(
+  record: Pick<PreparedRecord, 'eventId' | 'value' | 'partitionHash'>,
+): number {
   return messageBytes(eventMessage(record, 0)) + 8;
 }
 
@@ -214,9 +260,14 @@ export function createIngestPipeline(deps: IngestDeps) {
     });
   }
 
-  /** A record whose event Kafka would refuse is refused here, alone, naming the limit. */
-  function withinKafkaLimit(outcome: PreparedOutcome): PreparedOutcome {
+  /**
+   * What the ledger and Kafka would refuse is refused here, per record: a source id PostgreSQL
+   * cannot store as sent, an event larger than one Kafka record may be.
+   */
+  function checkBeforeCommit(outcome: PreparedOutcome): PreparedOutcome {
     if (!outcome.ok) return outcome;
+    const idIssue = sourceIdIssue(outcome.sourceId);
+    if (idIssue) return { ok: false, index: outcome.index, raw: outcome.raw, issues: [idIssue] };
     const bytes = eventMessageBytes(outcome);
     if (bytes <= maxMessageBytes) return outcome;
     return {
@@ -239,21 +290,28 @@ export function createIngestPipeline(deps: IngestDeps) {
   const queue = createCommitQueue<PendingRequest, Committed>({
     commit,
     weight: (r) => r.candidates.length + r.deadLetters.length,
+    bytes: (r) => r.bytes,
     maxInFlight: deps.maxCommitsInFlight ?? 2,
     // kafkajs groups a request's messages by partition in quadratic time: keep groups moderate.
     maxGroupWeight: 1000,
+    // One group is one produce request: a few of the broker's record batches at most.
+    maxGroupBytes: 4 * maxMessageBytes,
+    ...(deps.maxQueuedRequests !== undefined ? { maxQueued: deps.maxQueuedRequests } : {}),
+    ...(deps.commitTimeoutMs !== undefined ? { maxWaitMs: deps.commitTimeoutMs } : {}),
   });
 
   return {
     async ingest(outcomes: PreparedOutcome[], contentType: string, format: string): Promise<IngestResponse> {
       const results = new Array<IngestRecordResult>(outcomes.length);
-      const request: PendingRequest = { candidates: [], deadLetters: [] };
+      const request: PendingRequest = { candidates: [], deadLetters: [], bytes: 0 };
       const firstInRequest = new Map<string, Accepted>();
 
       for (const prepared of outcomes) {
-        const outcome = withinKafkaLimit(prepared);
+        const outcome = checkBeforeCommit(prepared);
         if (!outcome.ok) {
-          request.deadLetters.push(deadLetterFor(deps, outcome, contentType, maxMessageBytes));
+          const letter = deadLetterFor(deps, outcome, contentType, maxMessageBytes);
+          request.deadLetters.push(letter);
+          request.bytes += messageBytes(letter);
           results[outcome.index] = {
             index: outcome.index,
             ...(outcome.sourceId !== undefined ? { sourceId: outcome.sourceId } : {}),
@@ -277,6 +335,7 @@ export function createIngestPipeline(deps: IngestDeps) {
         }
         firstInRequest.set(outcome.sourceId, outcome);
         request.candidates.push(outcome);
+        request.bytes += outcome.value.length;
       }
 
       const claims = await queue.submit(request);

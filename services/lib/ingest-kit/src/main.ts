@@ -1,19 +1,18 @@
 import { brokerList, loadConfig, redactConfig } from '@liandong/config';
 import { departmentEntry } from '@liandong/contracts';
+import { backoffDelay, DEFAULT_RETRY_POLICY } from '@liandong/errors';
 import { appendAudit, createPool, pingDatabase } from '@liandong/db';
 import { createKafka, createKafkaProbe } from '@liandong/kafka';
 import { createEventProducer } from './adapters/event.producer.ts';
 import { createLogger } from '@liandong/logger';
 import { createKeyRepository } from '@liandong/keys';
 import { createRecordRepository } from './adapters/record.repository.ts';
-import { buildIngestApp } from './app.ts';
+import { buildIngestService } from './ingest.build.ts';
 import type { IngestDefinition } from './definition.ts';
 import { ingestConfigSchema } from './ingest.config.ts';
 import { createIngestMetrics } from './metrics.ts';
 import { createCursorRepository } from './adapters/cursor.repository.ts';
 import { buildConnectors } from './connectors/build-connectors.ts';
-import { startConnectors } from './connectors/connector.runner.ts';
-import { createIngestPipeline } from './ingest.service.ts';
 import { createNormalizerPool } from './normalize/worker-pool.ts';
 import { startAuditHead } from './adapters/audit-head.adapter.ts';
 
@@ -35,7 +34,7 @@ export async function runIngestService(
   definition: IngestDefinition,
   options: RunOptions = {},
 ): Promise<void> {
-  const service = `ingest-${definition.department}`;
+  const serviceName = `ingest-${definition.department}`;
   const entry = departmentEntry(definition.department);
   const schema = ingestConfigSchema({
     port: entry.ingestPort ?? 8100,
@@ -45,21 +44,21 @@ export async function runIngestService(
   try {
     config = loadConfig(schema);
   } catch (error) {
-    console.error(`${service}: ${(error as Error).message}`);
+    console.error(`${serviceName}: ${(error as Error).message}`);
     process.exit(78);
   }
-  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  const logger = createLogger({ service: serviceName, level: config.LOG_LEVEL });
   logger.info({ config: redactConfig(schema, config) }, 'starting');
 
   const pool = createPool({
     url: config.DATABASE_URL,
     schema: config.DATABASE_SCHEMA,
-    applicationName: service,
+    applicationName: serviceName,
     max: config.COMMITS_IN_FLIGHT + 4,
   });
   const kafka = createKafka({
     brokers: brokerList(config.KAFKA_BROKERS),
-    clientId: config.KAFKA_CLIENT_ID ?? service,
+    clientId: config.KAFKA_CLIENT_ID ?? serviceName,
     logger,
   });
   const producer = createEventProducer(kafka, {
@@ -73,14 +72,17 @@ export async function runIngestService(
   // Kafka may come up after us: keep trying in the background; until then pushes get 503.
   let connected = false;
   const connect = async (): Promise<void> => {
-    while (!connected) {
+    for (let attempt = 1; !connected; attempt += 1) {
       try {
         await producer.connect();
         connected = true;
         logger.info('connected to Kafka');
       } catch (error) {
-        logger.warn({ err: error }, 'Kafka not reachable yet; retrying in 2 s');
-        await new Promise((r) => setTimeout(r, 2000));
+        // The project's one back-off (errors/backoffDelay), capped at 30 s: a broker down for
+        // an hour is not asked every 2 s by every service.
+        const delayMs = backoffDelay(attempt, DEFAULT_RETRY_POLICY);
+        logger.warn({ err: error, retryInMs: delayMs }, 'Kafka not reachable yet; retrying');
+        await new Promise((r) => setTimeout(r, delayMs));
       }
     }
   };
@@ -93,37 +95,6 @@ export async function runIngestService(
     logger.fatal((error as Error).message);
     process.exit(78);
   }
-  const common = {
-    department: definition.department,
-    service,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    producer,
-    records: createRecordRepository(pool),
-    metrics,
-    logger,
-    now: () => new Date(),
-    maxCommitsInFlight: config.COMMITS_IN_FLIGHT,
-    maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
-  };
-  const pipeline = createIngestPipeline(common);
-  const runner = startConnectors(connectors, {
-    ...common,
-    pipeline,
-    cursors: createCursorRepository(pool),
-    sourceSystem: config.SOURCE_SYSTEM,
-    defaultCrs: config.DEFAULT_CRS,
-  });
-  const auditHead = startAuditHead({
-    pool,
-    kafka,
-    producer,
-    topicPrefix: config.KAFKA_TOPIC_PREFIX,
-    service,
-    intervalMs: config.AUDIT_HEAD_INTERVAL_MS,
-    logger,
-  });
-  if (connectors.length) logger.info({ connectors: connectors.map((c) => c.id) }, 'polling upstream sources');
-
   const normalizer =
     options.definitionModule && options.exportName && config.NORMALIZE_THREADS > 0
       ? createNormalizerPool({
@@ -134,22 +105,44 @@ export async function runIngestService(
         })
       : undefined;
 
-  const app = await buildIngestApp({
+  const service = await buildIngestService({
     definition,
-    ...common,
-    ...(normalizer ? { normalizer, offloadBytes: config.NORMALIZE_OFFLOAD_BYTES } : {}),
-    pipeline,
-    connectors: runner,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    producer,
+    records: createRecordRepository(pool),
     keys: createKeyRepository(pool, { ttlMs: config.KEY_CACHE_TTL_MS }),
     audit: (entryInput) => appendAudit(pool, entryInput),
-    sourceSystem: config.SOURCE_SYSTEM,
-    defaultCrs: config.DEFAULT_CRS,
-    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    logger,
+    metrics,
     checks: [
       { name: 'kafka', check: () => probe.check() },
       { name: 'database', check: () => pingDatabase(pool) },
     ],
+    rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE,
+    trustedProxies: config.TRUSTED_PROXIES.split(',')
+      .map((p) => p.trim())
+      .filter(Boolean),
+    sourceSystem: config.SOURCE_SYSTEM,
+    defaultCrs: config.DEFAULT_CRS,
+    maxCommitsInFlight: config.COMMITS_IN_FLIGHT,
+    maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+    maxQueuedRequests: config.COMMIT_QUEUE_MAX,
+    commitTimeoutMs: config.COMMIT_WAIT_TIMEOUT_MS,
+    ...(normalizer ? { normalizer, offloadBytes: config.NORMALIZE_OFFLOAD_BYTES } : {}),
+    connectors,
+    cursors: createCursorRepository(pool),
   });
+  const { app } = service;
+  const auditHead = startAuditHead({
+    pool,
+    kafka,
+    producer,
+    topicPrefix: config.KAFKA_TOPIC_PREFIX,
+    service: serviceName,
+    intervalMs: config.AUDIT_HEAD_INTERVAL_MS,
+    logger,
+  });
+  if (connectors.length) logger.info({ connectors: connectors.map((c) => c.id) }, 'polling upstream sources');
 
   await app.listen({ host: config.HOST, port: config.PORT });
 
@@ -160,9 +153,8 @@ export async function runIngestService(
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 15_000);
     force.unref();
-    await runner.stop();
     await auditHead?.stop();
-    await app.close();
+    await service.close();
     await normalizer?.close();
     await Promise.allSettled([producer.disconnect(), probe.close(), pool.end()]);
     logger.info('stopped');

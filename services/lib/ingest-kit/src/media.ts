@@ -45,6 +45,39 @@ export function lineColumn(text: string, offset: number): { line: number; column
   return { line, column: offset - lastBreak };
 }
 
+/**
+ * Deepest nesting of arrays and objects a JSON body may have. Department records nest four deep;
+ * a body nested thousands deep overflowed the stack when its record was serialized (a 500).
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Refuses a JSON text that nests deeper than `maxDepth` (400 naming the line and column), before
+ * anything recursive touches it. One pass over the characters; strings are skipped.
+ */
+export function assertJsonDepth(text: string, maxDepth = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* \\ */) i += 1;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 /* { */ || c === 91 /* [ */) {
+      depth += 1;
+      if (depth > maxDepth) {
+        const { line, column } = lineColumn(text, i);
+        throw new AppError(
+          'malformed_body',
+          `the JSON nests deeper than ${maxDepth} levels at line ${line}, column ${column}: flatten the record`,
+          { errors: [{ pointer: '', code: 'too_deep', message: `nesting deeper than ${maxDepth} levels` }] },
+        );
+      }
+    } else if (c === 125 /* } */ || c === 93 /* ] */) depth -= 1;
+  }
+}
+
 /** Parses a JSON body, with the line and column of a syntax error in the message. */
 export function parseJsonBody(text: string): unknown {
   try {

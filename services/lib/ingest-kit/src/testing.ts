@@ -8,13 +8,12 @@ import { createEventProducer } from './adapters/event.producer.ts';
 import { testDatabase, testKafka, testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { createKeyRepository, type KeyRepository } from '@liandong/keys';
 import { createRecordRepository } from './adapters/record.repository.ts';
-import { buildIngestApp, type IngestApp, type IngestAppDeps } from './app.ts';
+import type { IngestApp } from './app.ts';
+import { buildIngestService, type IngestServiceDeps } from './ingest.build.ts';
 import type { IngestDefinition } from './definition.ts';
-import { createIngestMetrics } from './metrics.ts';
 import { createCursorRepository } from './adapters/cursor.repository.ts';
 import type { PullConnector } from './connectors/connector.ts';
-import { startConnectors, type ConnectorRunner } from './connectors/connector.runner.ts';
-import { createIngestPipeline } from './ingest.service.ts';
+import type { ConnectorRunner } from './connectors/connector.runner.ts';
 
 export interface IngestHarness {
   app: IngestApp;
@@ -31,7 +30,7 @@ export interface IngestHarness {
 
 export async function createIngestHarness(
   definition: IngestDefinition,
-  overrides: Partial<IngestAppDeps> & {
+  overrides: Partial<Omit<IngestServiceDeps, 'connectors'>> & {
     kafka?: TestKafka;
     db?: TestDatabase;
     /** Pull connectors to run beside the push endpoint, sharing its pipeline. */
@@ -51,42 +50,25 @@ export async function createIngestHarness(
   const probe = createKafkaProbe(client);
   const keys = createKeyRepository(db.pool, { ttlMs: 0 });
   const { key } = await keys.create(definition.department, 'test');
-  const common = {
-    department: definition.department,
-    service: `ingest-${definition.department}`,
+  const service = await buildIngestService({
+    definition,
     topicPrefix: kafka.prefix,
     producer: overrides.producer ?? producer,
     records: createRecordRepository(db.pool),
-    metrics: createIngestMetrics(definition.department),
-    logger,
-    now: () => new Date(),
-    ...(overrides.maxMessageBytes !== undefined ? { maxMessageBytes: overrides.maxMessageBytes } : {}),
-  };
-  const pipeline = createIngestPipeline(common);
-  const runner = startConnectors(overrides.pull ?? [], {
-    ...common,
-    pipeline,
-    cursors: createCursorRepository(db.pool),
-    sourceSystem: definition.sourceSystem,
-    defaultCrs: 'WGS84',
-    ...(overrides.backoff ? { backoff: overrides.backoff } : {}),
-  });
-  const app = await buildIngestApp({
-    definition,
-    ...common,
-    pipeline,
-    connectors: runner,
     keys,
     audit: (entry) => appendAudit(db.pool, entry),
-    sourceSystem: definition.sourceSystem,
-    defaultCrs: 'WGS84',
-    rateLimitPerMinute: 10_000,
+    logger,
     checks: [
       { name: 'kafka', check: () => probe.check() },
       { name: 'database', check: () => pingDatabase(db.pool) },
     ],
+    rateLimitPerMinute: 10_000,
+    connectors: overrides.pull ?? [],
+    cursors: createCursorRepository(db.pool),
+    ...(overrides.backoff ? { backoff: overrides.backoff } : {}),
     ...overrides,
   });
+  const { app, connectors: runner } = service;
   await app.ready();
   return {
     app,
@@ -98,8 +80,7 @@ export async function createIngestHarness(
     key,
     connectors: runner,
     async close() {
-      await runner.stop();
-      await app.close();
+      await service.close();
       await Promise.allSettled([producer.disconnect(), probe.close()]);
       if (!overrides.kafka) await kafka.close();
       if (!overrides.db) await db.close();

@@ -24,7 +24,8 @@ describe('the ingest event producer against the real broker', () => {
     await kafka?.close();
   });
 
-  const client = () => createKafka({ brokers: kafka.brokers, clientId: 'event-producer-test', logger: testLogger() });
+  const client = () =>
+    createKafka({ brokers: kafka.brokers, clientId: 'event-producer-test', logger: testLogger() });
 
   it('given a send the broker refused for one partition, every record sent after it is on the topic', async () => {
     const topic = kafka.topic(eventsTopic('police'));
@@ -49,11 +50,16 @@ describe('the ingest event producer against the real broker', () => {
     // A permanent refusal is a client error (413), not a 503 to retry forever.
     expect(isAppError(refused) && refused.code).toBe('payload_too_large');
 
-    for (let n = 0; n < 20; n += 1) await producer.send([{ topic, messages: [{ key: small, value: { n } }] }]);
-    const values = (await kafka.readToEnd(topic)).map((m) => JSON.parse(m.value?.toString() ?? '{}') as { n: unknown });
+    for (let n = 0; n < 20; n += 1)
+      await producer.send([{ topic, messages: [{ key: small, value: { n } }] }]);
+    const values = (await kafka.readToEnd(topic)).map(
+      (m) => JSON.parse(m.value?.toString() ?? '{}') as { n: unknown },
+    );
     // kafkajs rolled the sequence numbers of `small`'s partition back although the broker wrote
     // 'before': a reused producer id makes the broker drop the next record as its duplicate.
-    expect(values.map((v) => v.n).filter((n) => n !== 'before')).toEqual(Array.from({ length: 20 }, (_, n) => n));
+    expect(values.map((v) => v.n).filter((n) => n !== 'before')).toEqual(
+      Array.from({ length: 20 }, (_, n) => n),
+    );
     await producer.disconnect();
   });
 
@@ -62,7 +68,15 @@ describe('the ingest event producer against the real broker', () => {
     const producer = createEventProducer(client(), { logger: testLogger(), maxMessageBytes: 1_000_000 });
     await producer.connect();
     const error = await producer
-      .send([{ topic, messages: [{ key: 'ok', value: { a: 1 } }, { key: 'huge', value: 'x'.repeat(1_100_000) }] }])
+      .send([
+        {
+          topic,
+          messages: [
+            { key: 'ok', value: { a: 1 } },
+            { key: 'huge', value: 'x'.repeat(1_100_000) },
+          ],
+        },
+      ])
       .then(
         () => undefined,
         (e: unknown) => e,
@@ -78,10 +92,15 @@ describe('the ingest event producer against the real broker', () => {
     const producer = createEventProducer(client(), { logger: testLogger() });
     await producer.connect();
     // Five records of 300 KB with one key: one record batch of 1.5 MB would be refused.
-    const messages = Array.from({ length: 5 }, (_, i) => ({ key: 'same', value: { i, pad: 'y'.repeat(300_000) } }));
+    const messages = Array.from({ length: 5 }, (_, i) => ({
+      key: 'same',
+      value: { i, pad: 'y'.repeat(300_000) },
+    }));
     await producer.send([{ topic, messages }]);
     const read = await kafka.readToEnd(topic);
-    expect(read.map((m) => (JSON.parse(m.value?.toString() ?? '{}') as { i: number }).i)).toEqual([0, 1, 2, 3, 4]);
+    expect(read.map((m) => (JSON.parse(m.value?.toString() ?? '{}') as { i: number }).i)).toEqual([
+      0, 1, 2, 3, 4,
+    ]);
     await producer.disconnect();
   });
 });

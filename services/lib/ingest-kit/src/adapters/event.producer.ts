@@ -38,11 +38,17 @@ export interface EventProducerOptions extends ProducerOptions {
 
 // Broker answers that no retry can change: the records themselves are at fault.
 const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
-const INVALID_RECORD = new Set(['INVALID_TIMESTAMP', 'INVALID_RECORD', 'CORRUPT_MESSAGE', 'INVALID_REQUIRED_ACKS']);
+const INVALID_RECORD = new Set([
+  'INVALID_TIMESTAMP',
+  'INVALID_RECORD',
+  'CORRUPT_MESSAGE',
+  'INVALID_REQUIRED_ACKS',
+]);
 
 /** Maps a failed produce to the one error table: a refusal of the records is a client error, not a 503. */
 export function toProduceError(error: unknown, maxMessageBytes: number): AppError {
-  const cause = (isAppError(error) ? error.cause : error) as { type?: string; retriable?: boolean } | undefined;
+  const cause = (isAppError(error) ? error.cause : error) as
+    { type?: string; retriable?: boolean } | undefined;
   const type = cause?.type;
   if (type && TOO_LARGE.has(type)) {
     return new AppError(
@@ -52,9 +58,13 @@ export function toProduceError(error: unknown, maxMessageBytes: number): AppErro
     );
   }
   if (type && INVALID_RECORD.has(type)) {
-    return new AppError('validation_failed', `Kafka refused the records (${type}); they will not be taken as they are`, {
-      cause: error,
-    });
+    return new AppError(
+      'validation_failed',
+      `Kafka refused the records (${type}); they will not be taken as they are`,
+      {
+        cause: error,
+      },
+    );
   }
   return isAppError(error)
     ? error
@@ -108,12 +118,16 @@ export function createEventProducer(kafka: Kafka, options: EventProducerOptions)
     generation.retired = true;
     if (generation === current && !closed) {
       current = { producer: create(), connecting: undefined, inFlight: 0, retired: false };
-      options.logger.warn('a produce request failed: sending with a fresh producer (new producer id) from now on');
+      options.logger.warn(
+        'a produce request failed: sending with a fresh producer (new producer id) from now on',
+      );
     }
     if (generation.inFlight === 0) void generation.producer.disconnect().catch(() => undefined);
   }
 
-  async function sendOnce(batches: { topic: string; messages: OutgoingMessage[] }[]): Promise<ProduceResult[]> {
+  async function sendOnce(
+    batches: { topic: string; messages: OutgoingMessage[] }[],
+  ): Promise<ProduceResult[]> {
     const generation = current;
     generation.inFlight += 1;
     try {

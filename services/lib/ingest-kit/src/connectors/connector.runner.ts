@@ -1,5 +1,5 @@
 import type { Crs, DepartmentCode } from '@liandong/contracts';
-import { toAppError } from '@liandong/errors';
+import { backoffDelay, toAppError } from '@liandong/errors';
 import type { Logger } from '@liandong/logger';
 import type { CursorRepository } from '../adapters/cursor.repository.ts';
 import type { IngestPipeline } from '../ingest.service.ts';
@@ -126,7 +126,10 @@ export function startConnectors(connectors: PullConnector[], deps: ConnectorRunn
         status.lastError = message;
         status.consecutiveFailures += 1;
         deps.metrics.connectorUp.set({ connector: connector.id }, 0);
-        wait = Math.min(backoff.maxMs, backoff.baseMs * 2 ** (status.consecutiveFailures - 1));
+        wait = backoffDelay(status.consecutiveFailures, {
+          initialDelayMs: backoff.baseMs,
+          maxDelayMs: backoff.maxMs,
+        });
         logger.warn(
           {
             error: {

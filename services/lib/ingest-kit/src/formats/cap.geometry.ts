@@ -7,6 +7,9 @@ import type { RecordIssue } from '../domain/outcome.ts';
 /** Vertices of the polygon that approximates a CAP circle (turf's default, about 5.6° apart). */
 export const CIRCLE_STEPS = 64;
 
+/** Half the Earth's circumference: a larger circle covers the whole Earth and wraps. */
+export const MAX_CIRCLE_RADIUS_KM = 20_000;
+
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)$/;
 
 function round(value: number): number {
@@ -92,11 +95,11 @@ export function readCapCircle(text: string, path: string): CapCircle | RecordIss
   const center = readPair(pair, path, 1);
   if (!Array.isArray(center)) return center;
   const radius = Number(radiusText);
-  if (radius < 0) {
+  if (radius < 0 || radius > MAX_CIRCLE_RADIUS_KM) {
     return {
       pointer: path,
       code: 'invalid_circle',
-      message: 'the radius of a CAP circle cannot be negative',
+      message: `the radius of a CAP circle is between 0 and ${MAX_CIRCLE_RADIUS_KM} km (half the Earth's circumference); it is ${radiusText}`,
     };
   }
   if (radius === 0) return { kind: 'point', point: center };

@@ -3,7 +3,12 @@ import fc from 'fast-check';
 import { POLICE_VOCABULARY, type Position } from '@liandong/contracts';
 import { eventIdFor } from '../domain/event-id.ts';
 import { CIRCLE_STEPS } from './cap.geometry.ts';
-import { CAP_CATEGORY_TABLE, capCategory, normalizeCapDocument } from './cap.normalizer.ts';
+import {
+  CAP_CATEGORY_TABLE,
+  capCategory,
+  MAX_AREA_VERTICES,
+  normalizeCapDocument,
+} from './cap.normalizer.ts';
 import { CAP_CATEGORIES, CAP_NAMESPACE, CAP_SEVERITIES } from './cap.parser.ts';
 import { acceptedEvent, contextFor, fixture, refusal } from '../normalize-testing.ts';
 
@@ -307,6 +312,24 @@ describe('normalizeCapDocument: rules', () => {
     const [lon, lat] = event.location?.coordinates ?? [];
     expect(lon).toBeCloseTo(113.1512, 4);
     expect(lat).toBeCloseTo(23.0441, 4);
+  });
+
+  it('given 200 distinct circles (13,000 vertices), then refused naming the vertex limit, before any circle is computed', () => {
+    const circles = Array.from({ length: 200 }, (_, i) => `<circle>23.0441,113.${1000 + i} 50</circle>`).join(
+      '',
+    );
+    const area = `<area><areaDesc>多处</areaDesc>${circles}</area>`;
+    const started = performance.now();
+    const refused = refusal(normalizeCapDocument(alertXml({ infos: [zhInfo({ area })] }), context)[0]);
+    const issue = refused.issues.find((i) => i.code === 'area_too_large');
+    expect(issue?.message).toContain(String(MAX_AREA_VERTICES));
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('given a circle wider than half the Earth, then refused naming the largest radius', () => {
+    const area = '<area><areaDesc>全球</areaDesc><circle>23.0441,113.1512 40000</circle></area>';
+    const refused = refusal(normalizeCapDocument(alertXml({ infos: [zhInfo({ area })] }), context)[0]);
+    expect(refused.issues.find((i) => i.code === 'invalid_circle')?.message).toContain('20000 km');
   });
 
   it('given two different polygons, then a multipolygon', () => {

@@ -14,7 +14,7 @@ import { compact } from '../domain/compact.ts';
 import { eventIdFor } from '../domain/event-id.ts';
 import { rejected, type NormalizeContext, type RecordIssue, type RecordOutcome } from '../domain/outcome.ts';
 import { futureSkewIssue } from '../domain/time.ts';
-import { areaOf, centroidOf, readCapCircle, readCapPolygon } from './cap.geometry.ts';
+import { areaOf, centroidOf, CIRCLE_STEPS, readCapCircle, readCapPolygon } from './cap.geometry.ts';
 import { capKey, readCapAlert, type CapAlert, type CapCategory, type CapInfo } from './cap.parser.ts';
 import { parseXml, type XmlElement } from './xml.parser.ts';
 
@@ -119,6 +119,9 @@ interface Geometry {
   issues: RecordIssue[];
 }
 
+/** The most vertices the polygons and circles of one alert may have together. */
+export const MAX_AREA_VERTICES = 10_000;
+
 /** Polygons and circles of every info, each distinct shape once (bilingual alerts repeat them). */
 function geometryOf(infos: CapInfo[]): Geometry {
   const issues: RecordIssue[] = [];
@@ -131,15 +134,27 @@ function geometryOf(infos: CapInfo[]): Geometry {
     seen.add(key);
     return true;
   };
+  // Bounded before any shape is read: every circle becomes CIRCLE_STEPS + 1 vertices, and 29,000
+  // small circles made a 588 KB alert a 32 MB event.
+  let vertices = 0;
+  const tooMany = (path: string): RecordIssue => ({
+    pointer: path,
+    code: 'area_too_large',
+    message: `the alert's polygons and circles have more than ${MAX_AREA_VERTICES} vertices in all (a circle counts ${CIRCLE_STEPS + 1}): simplify the areas or send them as geocodes`,
+  });
   for (const area of infos.flatMap((i) => i.areas)) {
     for (const polygon of area.polygons) {
       if (!fresh('polygon', polygon.text)) continue;
+      vertices += polygon.text.trim().split(/\s+/).length;
+      if (vertices > MAX_AREA_VERTICES) return { issues: [...issues, tooMany(polygon.path)] };
       const ring = readCapPolygon(polygon.text, polygon.path);
       if (Array.isArray(ring)) rings.push(ring);
       else issues.push(ring);
     }
     for (const circle of area.circles) {
       if (!fresh('circle', circle.text)) continue;
+      vertices += CIRCLE_STEPS + 1;
+      if (vertices > MAX_AREA_VERTICES) return { issues: [...issues, tooMany(circle.path)] };
       const shape = readCapCircle(circle.text, circle.path);
       if ('pointer' in shape) issues.push(shape);
       else if (shape.kind === 'point') points.push(shape.point);

@@ -30,6 +30,18 @@ const request = {
 };
 
 describe('parseOpen311Json', () => {
+  it('given ids above 2^53 sent as numbers, then every digit is kept (two ids never become one)', () => {
+    const parsed = parseOpen311Json(
+      '[{"service_request_id":9007199254740993,"note":"12345678901234567890","lat":23.0441},{"service_request_id":9007199254740992}]',
+    ) as Record<string, unknown>[];
+    expect(parsed[0]).toEqual({
+      service_request_id: '9007199254740993',
+      note: '12345678901234567890',
+      lat: 23.0441,
+    });
+    expect(parsed[1]?.['service_request_id']).toBe('9007199254740992');
+  });
+
   it('given the specification example with "service_code":006, then 006 is read as the string "006"', () => {
     const parsed = parseOpen311Json(fixture('open311/spec-get-service-requests-example.json.txt'));
     expect(Array.isArray(parsed)).toBe(true);

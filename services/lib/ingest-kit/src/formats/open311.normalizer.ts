@@ -42,11 +42,21 @@ function isRevision(requestedAt: string, updatedAt: string | undefined): boolean
   return updatedAt !== undefined && Date.parse(updatedAt) > Date.parse(requestedAt);
 }
 
+const LONG_DIGITS = /\d{16}/;
+
+/**
+ * Also: an integer above 2^53 (a 64-bit id some systems send unquoted) is read as the string of
+ * its digits, so that it keeps every digit (JSON.parse would round 9007199254740993 to …992 and
+ * two requests would share one id).
+ */
 export function parseOpen311Json(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    // Only bodies that fail strict JSON pay for the rewrite.
+  // Only bodies that fail strict JSON, or hold a number of 16 digits or more, pay for the rewrite.
+  if (!LONG_DIGITS.test(text)) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      // Rewritten below.
+    }
   }
   const quotes: number[] = []; // offsets in the rewritten text of the quotes added
   let rewritten = '';
@@ -57,20 +67,23 @@ export function parseOpen311Json(text: string): unknown {
     const start = scanner.getTokenOffset();
     let end = start + scanner.getTokenLength();
     let digits = scanner.getTokenValue();
+    const isNumber = kind === NUMBER;
     kind = scanner.scan();
-    if (digits === '0') {
+    if (isNumber && digits === '0') {
       // The scanner splits "006" into adjacent number tokens "0", "0", "6".
       while (kind === NUMBER && scanner.getTokenOffset() === end) {
         digits += scanner.getTokenValue();
         end = scanner.getTokenOffset() + scanner.getTokenLength();
         kind = scanner.scan();
       }
-      if (/^0\d+$/.test(digits)) {
-        rewritten += text.slice(copied, start);
-        quotes.push(rewritten.length, rewritten.length + digits.length + 1);
-        rewritten += `"${digits}"`;
-        copied = end;
-      }
+    }
+    const leadingZeros = /^0\d+$/.test(digits);
+    const unsafeInteger = /^\d{16,}$/.test(digits) && !Number.isSafeInteger(Number(digits));
+    if (isNumber && (leadingZeros || unsafeInteger)) {
+      rewritten += text.slice(copied, start);
+      quotes.push(rewritten.length, rewritten.length + digits.length + 1);
+      rewritten += `"${digits}"`;
+      copied = end;
     }
   }
   rewritten += text.slice(copied);

@@ -4,7 +4,7 @@ import { AppError } from '@liandong/errors';
 import { partitionHash } from '@liandong/kafka';
 import type { IngestDefinition } from '../definition.ts';
 import type { NormalizeContext, RecordOutcome } from '../domain/outcome.ts';
-import { parseJsonBody, type IngestMediaType } from '../media.ts';
+import { assertJsonDepth, parseJsonBody, type IngestMediaType } from '../media.ts';
 
 /** Turns one pushed body into its records' outcomes: JSON (object, array, or what the feed unwraps) or XML. */
 export function normalizeBody(
@@ -15,6 +15,7 @@ export function normalizeBody(
 ): { outcomes: RecordOutcome[]; format: 'json' | 'xml' } {
   if (mediaType === 'application/json') {
     if (!definition.json) throw new AppError('unsupported_media_type', 'this service takes XML records only');
+    assertJsonDepth(text);
     const parsed = definition.json.parse ? definition.json.parse(text) : parseJsonBody(text);
     const records = definition.json.unwrap?.(parsed) ?? (Array.isArray(parsed) ? parsed : [parsed]);
     if (records.length === 0) throw new AppError('malformed_body', 'the batch is empty');

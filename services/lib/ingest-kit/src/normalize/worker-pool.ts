@@ -12,9 +12,14 @@ export interface NormalizerPoolOptions {
   exportName: string;
   threads: number;
   logger: Logger;
+  /** Jobs waiting or under way at most (default 64); beyond, 503 with Retry-After (the load passes). */
+  maxPending?: number;
+  /** Longest one body may take to normalize (default 30 s); beyond, its thread is replaced and the request is 413. */
+  jobTimeoutMs?: number;
 }
 
 interface Pending {
+  timer?: ReturnType<typeof setTimeout>;
   resolve(value: { outcomes: PreparedOutcome[]; format: 'json' | 'xml' }): void;
   reject(error: unknown): void;
 }
@@ -33,6 +38,8 @@ export function createNormalizerPool(options: NormalizerPoolOptions) {
   let failures = 0;
   let broken = false;
   const workers: (Worker | undefined)[] = [];
+  const maxPending = options.maxPending ?? 64;
+  const jobTimeoutMs = options.jobTimeoutMs ?? 30_000;
 
   function spawn(slot: number): void {
     const worker = new Worker(new URL('./normalize.worker.boot.mjs', import.meta.url), {
@@ -44,6 +51,7 @@ export function createNormalizerPool(options: NormalizerPoolOptions) {
       pending.delete(reply.id);
       owner.delete(reply.id);
       if (!job) return;
+      clearTimeout(job.timer);
       if ('error' in reply) {
         job.reject(
           new AppError(reply.error.code, reply.error.message, {
@@ -72,6 +80,7 @@ export function createNormalizerPool(options: NormalizerPoolOptions) {
       if (workers[slot] === worker) workers[slot] = undefined;
       for (const [id, w] of owner) {
         if (w !== worker) continue;
+        clearTimeout(pending.get(id)?.timer);
         pending.get(id)?.reject(
           new AppError('dependency_unavailable', 'the normalizing thread stopped', {
             retryAfterSeconds: 1,
@@ -122,12 +131,34 @@ export function createNormalizerPool(options: NormalizerPoolOptions) {
           }),
         );
       }
+      if (pending.size >= maxPending) {
+        return Promise.reject(
+          new AppError('dependency_unavailable', `${pending.size} bodies wait for a normalizing thread`, {
+            retryAfterSeconds: 1,
+          }),
+        );
+      }
       const id = nextId;
       nextId += 1;
       const { receivedAt, ...rest } = context;
       const job: NormalizeJob = { id, mediaType, text, context: rest, receivedAtMs: receivedAt.getTime() };
       return new Promise((resolve, reject) => {
-        pending.set(id, { resolve, reject });
+        const timer = setTimeout(() => {
+          if (!pending.has(id)) return;
+          pending.delete(id);
+          owner.delete(id);
+          // The body itself is too much work: a smaller batch goes through; the stuck thread is replaced.
+          reject(
+            new AppError(
+              'payload_too_large',
+              `normalizing the body took more than ${jobTimeoutMs} ms: send fewer or smaller records per request`,
+            ),
+          );
+          options.logger.warn({ jobTimeoutMs }, 'a normalizing job timed out; replacing its thread');
+          void worker.terminate();
+        }, jobTimeoutMs);
+        timer.unref();
+        pending.set(id, { resolve, reject, timer });
         owner.set(id, worker);
         worker.postMessage(job);
       });
