@@ -17,3 +17,4 @@ export * from './catalog.ts';
 export * from './data/nanhai.ts';
 export * from './rules.ts';
 export * from './publishable.ts';
+export * from './cap-terms.ts';

@@ -4,7 +4,15 @@
  * events behind it are counted and reported as late, never silently dropped. Everything the
  * engine holds is bounded by the rules' windows and serializes to JSON.
  */
-import type { DepartmentCode, NormalizedEvent, Rule, SilenceRule, Warning } from '@liandong/contracts';
+import type {
+  CapEventCodeLists,
+  DepartmentCode,
+  NormalizedEvent,
+  Rule,
+  SilenceRule,
+  Warning,
+} from '@liandong/contracts';
+import { withCapType } from './cap.mapper.ts';
 import { admissionFor, compileRule, mayTakeType, type CompiledRule } from './compile.rule.ts';
 import { CooccurrenceFamily } from './cooccurrence.rule.ts';
 import {
@@ -46,6 +54,8 @@ function eventTime(event: NormalizedEvent): number {
 export interface EngineOptions {
   /** How far behind the newest event time an event may arrive and still count (default 60). */
   readonly allowedLatenessMinutes?: number;
+  /** Code lists a CAP `eventCode` may name (valueName → code → vocabulary type); see cap-terms.ts. */
+  readonly capCodeLists?: CapEventCodeLists;
 }
 
 export const DEFAULT_ALLOWED_LATENESS_MINUTES = 60;
@@ -156,6 +166,7 @@ class CorrelationEngine implements Engine {
   private readonly families: (Family | null)[];
   private readonly silence: SilenceMonitor;
   private readonly lateness: number;
+  private readonly capCodeLists: CapEventCodeLists | undefined;
   private readonly candidates = new Map<string, Candidate[]>();
   private maxT = -Infinity;
   private nextSweep = -Infinity;
@@ -179,6 +190,7 @@ class CorrelationEngine implements Engine {
       this.compiled.filter((c): c is CompiledRule<SilenceRule> => c.rule.family === 'silence'),
     );
     this.lateness = (options.allowedLatenessMinutes ?? DEFAULT_ALLOWED_LATENESS_MINUTES) * MINUTE_MS;
+    this.capCodeLists = options.capCodeLists;
     for (const c of this.compiled) this.ruleStats[c.rule.id] = { considered: 0, raised: 0, revisions: 0 };
     const families = this.families;
     this.ctx = {
@@ -226,8 +238,10 @@ class CorrelationEngine implements Engine {
     return ctx;
   }
 
-  correlate(event: NormalizedEvent, options?: { explain?: boolean }): CorrelationOutput {
+  correlate(received: NormalizedEvent, options?: { explain?: boolean }): CorrelationOutput {
     const explain = options?.explain === true;
+    // A CAP message counts as what it says happened (its code or its event text).
+    const event = withCapType(received, this.capCodeLists);
     const t = eventTime(event);
     const ctx = this.begin(explain, t);
     this.events++;
