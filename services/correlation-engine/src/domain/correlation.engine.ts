@@ -368,8 +368,18 @@ class CorrelationEngine implements Engine {
     return this.emit(ctx);
   }
 
+  /** Generic warnings whose events a rule they yield to has just claimed are merged into its warning. */
+  private mergeClaimed(ctx: StepContext): void {
+    for (const episode of [...ctx.dirty]) {
+      if (episode.status !== 'active' || episode.entries.length === 0) continue;
+      for (const family of this.families)
+        if (family && family.compiled.yieldsTo.includes(episode.rule)) family.mergeInto(episode, ctx);
+    }
+  }
+
   private emit(ctx: StepContext): readonly Warning[] {
     if (ctx.dirty.length === 0) return NO_WARNINGS;
+    this.mergeClaimed(ctx);
     const out: Warning[] = [];
     for (const episode of ctx.dirty) {
       episode.dirty = false;
