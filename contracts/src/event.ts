@@ -11,6 +11,13 @@ import {
 } from './common.ts';
 import { Department, FeedFormatSchema } from './departments.ts';
 
+/**
+ * How far after its receipt an event's own time may lie: the clock skew of sources that Liandong
+ * tolerates. Ingest refuses a record dated later (except a CAP forecast's onset, kept in its
+ * attributes); the correlation engine places an event no later than its receipt plus this bound.
+ */
+export const MAX_CLOCK_SKEW_MS = 10 * 60_000;
+
 export const EVENT_KINDS = ['incident', 'observation', 'request', 'alert'] as const;
 export const EventKind = Type.Union(
   EVENT_KINDS.map((k) => Type.Literal(k)),

@@ -14,6 +14,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { exec, type ExecResult } from './exec.ts';
+import { loadInfraConfig } from './infra.config.ts';
 import { cacheDir, dataDir, REPO_ROOT } from './paths.ts';
 
 export const KAFKA_VERSION = readFileSync(join(REPO_ROOT, 'infra/kafka/pom.xml'), 'utf8').match(
@@ -45,13 +46,14 @@ interface Resolved {
 
 function resolve(options: KafkaLauncherOptions): Resolved {
   const env = options.env ?? process.env;
-  const port = options.port ?? Number(env['KAFKA_PORT'] ?? 9092);
+  const config = loadInfraConfig(env);
+  const port = options.port ?? config.KAFKA_PORT;
   const home = join(dataDir(env), 'kafka', String(port));
   return {
     port,
     controllerPort: port + 1,
     host: options.host ?? '127.0.0.1',
-    heap: options.heap ?? env['KAFKA_HEAP'] ?? '768m',
+    heap: options.heap ?? config.KAFKA_HEAP,
     libDir: join(cacheDir(env), `kafka-${KAFKA_VERSION}`, 'lib'),
     home,
     log: options.log ?? ((line) => process.stderr.write(`[kafka] ${line}\n`)),

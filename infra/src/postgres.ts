@@ -1,40 +1,6 @@
+import { DEFAULT_DATABASE_ADMIN_URL, userOf } from '@liandong/config';
 import pg from 'pg';
 import { LauncherError } from './kafka-launcher.ts';
-
-/**
- * The role the services connect as (DATABASE_URL): it may read and write the service tables and
- * only insert into and read the audit log. The migrations run as the owner (DATABASE_ADMIN_URL),
- * which creates this role when it is missing and grants it its rights.
- */
-export const APP_ROLE = 'liandong_app';
-export const DEFAULT_DATABASE_URL = `postgres://${APP_ROLE}@127.0.0.1:5432/liandong`;
-export const DEFAULT_DATABASE_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/liandong';
-
-/** The same server and database as another role. */
-export function withUser(databaseUrl: string, user: string, password?: string): string {
-  const url = new URL(databaseUrl);
-  url.username = encodeURIComponent(user);
-  url.password = password === undefined ? '' : encodeURIComponent(password);
-  return url.toString();
-}
-
-/** The role a postgres:// URL connects as. */
-export function userOf(databaseUrl: string): string {
-  return decodeURIComponent(new URL(databaseUrl).username) || 'postgres';
-}
-
-/**
- * Where migrations and services connect. `admin` (the tables' owner, for migrations):
- * DATABASE_ADMIN_URL, else DATABASE_URL (as before there were two), else the local default.
- * `app` (the services): DATABASE_URL, else the admin URL's server and database as liandong_app.
- * Given only DATABASE_URL, both are that URL: the services then connect as the owner, which
- * works, but the migrations say so (see 0003_app_role.sql).
- */
-export function databaseUrls(env: NodeJS.ProcessEnv = process.env): { admin: string; app: string } {
-  const admin = env['DATABASE_ADMIN_URL'] || env['DATABASE_URL'] || DEFAULT_DATABASE_ADMIN_URL;
-  const app = env['DATABASE_URL'] || withUser(admin, APP_ROLE);
-  return { admin, app };
-}
 
 function describeTarget(url: URL): string {
   return `${url.hostname}:${url.port || '5432'}`;

@@ -12,7 +12,7 @@ describe('simulator configuration', () => {
 
   it('given SIM_STATUS=Actual without a control token, then refused naming the variable', () => {
     expect(() => loadSimulatorConfig({ SIM_STATUS: 'Actual' })).toThrow(
-      /SIM_STATUS: Actual needs SIM_CONTROL_TOKEN/,
+      /SIM_STATUS=Actual needs SIM_CONTROL_TOKEN/,
     );
     expect(
       loadSimulatorConfig({ SIM_STATUS: 'Actual', SIM_CONTROL_TOKEN: 'a-long-enough-token-0123' }).SIM_STATUS,

@@ -1,5 +1,5 @@
+import { ConfigError, loadConfig } from '@liandong/config';
 import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 
 export const SimulatorConfig = Type.Object({
   SIM_HOST: Type.String({ default: '127.0.0.1', description: 'host of the ingest services' }),
@@ -44,15 +44,11 @@ export type SimulatorConfig = Static<typeof SimulatorConfig>;
 
 /** The only reader of process.env in the simulator; stops with a message naming each bad variable. */
 export function loadSimulatorConfig(env: Record<string, string | undefined> = process.env): SimulatorConfig {
-  const raw: Record<string, unknown> = {};
-  for (const key of Object.keys(SimulatorConfig.properties)) if (env[key]) raw[key] = env[key];
-  const value = Value.Convert(SimulatorConfig, Value.Default(SimulatorConfig, raw));
-  if (Value.Check(SimulatorConfig, value)) {
-    // Made-up records sent as real (Actual) raise real warnings: never from an open control API.
-    if (value.SIM_STATUS === 'Actual' && value.SIM_CONTROL_TOKEN === undefined)
-      throw new Error('Invalid simulator configuration:\n  - SIM_STATUS: Actual needs SIM_CONTROL_TOKEN set');
-    return value;
-  }
-  const problems = [...Value.Errors(SimulatorConfig, value)].map((e) => `${e.path.slice(1)}: ${e.message}`);
-  throw new Error(`Invalid simulator configuration:\n  - ${problems.join('\n  - ')}`);
+  const value = loadConfig(SimulatorConfig, env);
+  // Made-up records sent as real (Actual) raise real warnings: never from an open control API.
+  if (value.SIM_STATUS === 'Actual' && value.SIM_CONTROL_TOKEN === undefined)
+    throw new ConfigError([
+      'SIM_STATUS=Actual needs SIM_CONTROL_TOKEN set (the control API is open without it)',
+    ]);
+  return value;
 }

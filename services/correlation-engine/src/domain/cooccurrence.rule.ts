@@ -23,7 +23,7 @@ import {
 import { entryOf, hasLocation, type Entry } from './evidence.model.ts';
 import { cellOf, cellsWithin, resolutionFor, withinM } from './wgs84.geometry.ts';
 import { byTimeThenId } from './threshold.rule.ts';
-import { MINUTE_MS } from './event-time.clock.ts';
+import { MINUTE_MS } from './shanghai.calendar.ts';
 import { departmentsOf } from './warning.builder.ts';
 
 const DEPARTMENT_BIT = new Map<string, number>(DEPARTMENT_CODES.map((d, i) => [d, 1 << i]));

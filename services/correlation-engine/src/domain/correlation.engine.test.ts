@@ -1,4 +1,4 @@
-import { Warning, validator, type NormalizedEvent } from '@liandong/contracts';
+import { MAX_CLOCK_SKEW_MS, Warning, validator, type NormalizedEvent } from '@liandong/contracts';
 import { describe, expect, it } from 'vitest';
 import { at, gaugeReading, near, T0 } from '../testing/event.fixture.ts';
 import { replay, ruleSetOf } from '../testing/replay.helper.ts';
@@ -135,6 +135,22 @@ describe('warning identity and revisions', () => {
     expect(revisions).toHaveLength(1);
     expect(revisions[0]?.evidence.sort()).toEqual(today.map((e) => e.id).sort());
     expect(engine.stats().late).toEqual({});
+  });
+
+  it("given a CAP forecast received now with its onset a day ahead, when correlated, then it is placed at its receipt + 10 min: it joins today's report and the warning is dated no later", () => {
+    // Guards 278c0c5: the receipt + 10 min cap applies to windows and warning times, not only to the watermark.
+    const forecast = at(24 * 60, 'police.gas_leak', { cap: true, delaySeconds: -24 * 3600 }); // received at T0
+    const report = at(5, 'urban.gas_smell', near(50));
+    const { revisions } = run([forecast, report]);
+    expect(revisions).toHaveLength(1);
+    const warning = revisions[0] as Warning;
+    expect(warning.evidence.sort()).toEqual([forecast.id, report.id].sort());
+    const cap = new Date(T0 + MAX_CLOCK_SKEW_MS).toISOString();
+    expect(warning).toMatchObject({
+      firstEvidenceAt: new Date(T0 + 5 * 60_000).toISOString(),
+      lastEvidenceAt: cap,
+    });
+    expect(warning.raisedAt <= cap && warning.updatedAt <= cap).toBe(true);
   });
 
   it('given a CAP Cancel of all its evidence, when correlated, then the warning is cancelled and says why', () => {

@@ -4,13 +4,14 @@
  * events behind it are counted and reported as late, never silently dropped. Everything the
  * engine holds is bounded by the rules' windows and serializes to JSON.
  */
-import type {
-  CapEventCodeLists,
-  DepartmentCode,
-  NormalizedEvent,
-  Rule,
-  SilenceRule,
-  Warning,
+import {
+  MAX_CLOCK_SKEW_MS,
+  type CapEventCodeLists,
+  type DepartmentCode,
+  type NormalizedEvent,
+  type Rule,
+  type SilenceRule,
+  type Warning,
 } from '@liandong/contracts';
 import { withCapType } from './cap.mapper.ts';
 import { admissionFor, compileRule, mayTakeType, type CompiledRule } from './compile.rule.ts';
@@ -29,11 +30,8 @@ import { SequenceFamily } from './sequence.rule.ts';
 import { SilenceMonitor, type SilenceSnapshot } from './silence.rule.ts';
 import { SurgeFamily } from './surge.rule.ts';
 import { ThresholdFamily } from './threshold.rule.ts';
-import { MINUTE_MS, toMs } from './event-time.clock.ts';
+import { MINUTE_MS, toMs } from './shanghai.calendar.ts';
 import { evolveWarning } from './warning.builder.ts';
-
-/** How far past its receipt an event's time is taken (ingest's allowed clock skew). */
-const MAX_AHEAD_OF_RECEIPT_MS = 10 * 60_000;
 
 /**
  * The time the engine places an event at: when it happened, but never more than the allowed skew
@@ -47,7 +45,7 @@ function eventTime(event: NormalizedEvent): number {
   // Two times in toISOString's form compare as text: the usual event needs no second parse.
   if (Number.isNaN(t) || (occurredAt.length === 24 && receivedAt.length === 24 && occurredAt <= receivedAt))
     return t;
-  const bound = toMs(receivedAt) + MAX_AHEAD_OF_RECEIPT_MS;
+  const bound = toMs(receivedAt) + MAX_CLOCK_SKEW_MS;
   return t > bound ? bound : t;
 }
 

@@ -17,7 +17,7 @@ import { v5 as uuidv5 } from 'uuid';
 import type { CompiledRule } from './compile.rule.ts';
 import { restoreEntry, serializeEntry, type Entry, type SerializedEntry } from './evidence.model.ts';
 import type { RuleSet } from './rule-set.model.ts';
-import { HOUR_MS } from './event-time.clock.ts';
+import { HOUR_MS } from './shanghai.calendar.ts';
 import type { TemplateVars } from './text.template.ts';
 
 /** Namespace of warning ids (UUID v5 of rule, drill flag and cluster key); never change it. */

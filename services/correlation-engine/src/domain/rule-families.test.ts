@@ -281,6 +281,32 @@ rules:
     const alarm = gaugeReading(30, 'water.water_quality', 75, downstream);
     expect(warningsOf(RULE, [alarm, accident])).toHaveLength(1);
   });
+
+  it("given two open warnings and a report that pairs with the evidence of both, when correlated, then it joins the older and neither warning takes the other one's evidence", () => {
+    // Guards 278c0c5: sequence joins only unclaimed evidence (a report in two warnings before).
+    const rule = `
+rules:
+  - id: leak-then-smell
+    version: 1
+    family: sequence
+    category: accident
+    first: [{ types: [police.gas_leak] }]
+    then: [{ types: [urban.gas_smell] }]
+    withinMinutes: 120
+    radiusM: 300
+    level: { base: yellow }
+    routeTo: [emergency]${TEXT}`;
+    const a1 = at(0, 'police.gas_leak', near(0));
+    const b1 = at(10, 'urban.gas_smell', near(-100)); // 600 m from a2: pairs with a1 only
+    const a2 = at(20, 'police.gas_leak', near(500));
+    const b2 = at(30, 'urban.gas_smell', near(600)); // 600 m from a1: pairs with a2 only
+    const b3 = at(40, 'urban.gas_smell', near(250)); // 250 m from a1 and from a2
+    const { last } = replay(createEngine(ruleSetOf(rule)), [a1, b1, a2, b2, b3]);
+    const evidence = [...last.values()].map((w) => [...w.evidence].sort());
+    expect(evidence).toEqual([[a1.id, b1.id, b3.id].sort(), [a2.id, b2.id].sort()]);
+    const all = evidence.flat();
+    expect(new Set(all).size).toBe(all.length);
+  });
 });
 
 describe('silence family', () => {

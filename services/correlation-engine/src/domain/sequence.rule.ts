@@ -18,7 +18,7 @@ import { entryOf, hasLocation, type Entry } from './evidence.model.ts';
 import { distanceM } from './wgs84.geometry.ts';
 import type { RuleSet } from './rule-set.model.ts';
 import { byTimeThenId, riverName } from './threshold.rule.ts';
-import { MINUTE_MS } from './event-time.clock.ts';
+import { MINUTE_MS } from './shanghai.calendar.ts';
 import { round, typeName } from './warning.builder.ts';
 
 const A = 1;

@@ -25,7 +25,7 @@ import {
 } from './episode.model.ts';
 import type { Entry } from './evidence.model.ts';
 import { decideLevel } from './warning.builder.ts';
-import { activeMinutesBetween, localTimeText, MINUTE_MS } from './event-time.clock.ts';
+import { activeMinutesBetween, localTimeText, MINUTE_MS } from './shanghai.calendar.ts';
 
 interface LastSeen {
   t: number;

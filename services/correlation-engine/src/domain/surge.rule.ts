@@ -18,7 +18,7 @@ import { entryOf, hasLocation, type Entry } from './evidence.model.ts';
 import { getHexagonEdgeLengthAvg } from 'h3-js';
 import { cellOf, ringOf } from './wgs84.geometry.ts';
 import { byTimeThenId } from './threshold.rule.ts';
-import { HOUR_MS, MINUTE_MS } from './event-time.clock.ts';
+import { HOUR_MS, MINUTE_MS } from './shanghai.calendar.ts';
 import { round } from './warning.builder.ts';
 
 interface Area {

@@ -17,7 +17,7 @@ import {
 import { entryOf, hasLocation, type Entry } from './evidence.model.ts';
 import { cellOf, ringOf } from './wgs84.geometry.ts';
 import type { RuleSet } from './rule-set.model.ts';
-import { MINUTE_MS } from './event-time.clock.ts';
+import { MINUTE_MS } from './shanghai.calendar.ts';
 import { metricOf, round } from './warning.builder.ts';
 
 export const MEASUREMENT_NAMES: Record<string, LocalizedText> = {

@@ -24,7 +24,7 @@ import { hasLocation, type Entry } from './evidence.model.ts';
 import { centroidOf, circleArea, distanceM, point } from './wgs84.geometry.ts';
 import type { RuleSet } from './rule-set.model.ts';
 import type { TemplateVars } from './text.template.ts';
-import { localTimeText, toIso } from './event-time.clock.ts';
+import { localTimeText, toIso } from './shanghai.calendar.ts';
 
 /** A metric of an episode's evidence (see METRIC_PATTERN in contracts). */
 export function metricOf(

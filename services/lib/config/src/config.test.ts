@@ -1,6 +1,18 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, databaseEnv, kafkaEnv, loadConfig, redactConfig, Secret } from './index.ts';
+import {
+  APP_ROLE,
+  ConfigError,
+  databaseEnv,
+  databaseRolesEnv,
+  databaseUrls,
+  DEFAULT_DATABASE_ADMIN_URL,
+  DEFAULT_DATABASE_URL,
+  kafkaEnv,
+  loadConfig,
+  redactConfig,
+  Secret,
+} from './index.ts';
 
 const schema = Type.Object({
   ...kafkaEnv,
@@ -14,7 +26,7 @@ describe('loadConfig', () => {
     const config = loadConfig(schema, { API_TOKEN: 'abcdefghij', PORT: '9000' });
     expect(config.PORT).toBe(9000);
     expect(config.KAFKA_BROKERS).toBe('127.0.0.1:9092');
-    expect(config.DATABASE_URL).toBe('postgres://liandong_app@127.0.0.1:5432/liandong');
+    expect(config.DATABASE_URL).toBe(DEFAULT_DATABASE_URL);
   });
 
   it('names every bad variable in one readable error, never a secret value', () => {
@@ -46,5 +58,33 @@ describe('redactConfig', () => {
     const shown = JSON.stringify(redactConfig(schema, config));
     expect(shown).not.toContain('hunter2');
     expect(shown).not.toContain('abcdefghij');
+  });
+});
+
+describe('database URLs of the command lines', () => {
+  const roles = (env: Record<string, string>) => databaseUrls(loadConfig(Type.Object(databaseRolesEnv), env));
+
+  it("given nothing, then the owner and the services' role on the local database", () => {
+    expect(roles({})).toEqual({ admin: DEFAULT_DATABASE_ADMIN_URL, app: DEFAULT_DATABASE_URL });
+  });
+
+  it("given only the owner's URL, then the services connect to its server as liandong_app", () => {
+    expect(roles({ DATABASE_ADMIN_URL: 'postgres://owner:pw@db:5433/site' })).toEqual({
+      admin: 'postgres://owner:pw@db:5433/site',
+      app: `postgres://${APP_ROLE}@db:5433/site`,
+    });
+  });
+
+  it('given only DATABASE_URL, then both are that URL (as before there were two)', () => {
+    expect(roles({ DATABASE_URL: 'postgres://u@h/d' })).toEqual({
+      admin: 'postgres://u@h/d',
+      app: 'postgres://u@h/d',
+    });
+  });
+
+  it('given a URL that is not postgres://, then refused naming the variable', () => {
+    expect(() => roles({ DATABASE_ADMIN_URL: 'mysql://x' })).toThrow(
+      /DATABASE_ADMIN_URL=\(secret\) is not valid/,
+    );
   });
 });

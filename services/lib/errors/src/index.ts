@@ -92,7 +92,7 @@ export type RetryDecision = { action: 'retry'; delayMs: number } | { action: 'de
 
 /**
  * The single mapping to a retrying consumer: retriable errors are retried with exponential
- * back-off (full jitter from `random`) until `maxAttempts`, everything else is dead-lettered.
+ * back-off (equal jitter: half the ceiling plus a random half, from `random`) until `maxAttempts`, everything else is dead-lettered.
  */
 export function decideRetry(
   error: unknown,

@@ -1,5 +1,7 @@
 /** ensure-topics — creates every Liandong topic that is missing (partitions and settings from contracts). */
+import { brokerList, kafkaEnv, loadConfigOrExit, topicPrefixEnv } from '@liandong/config';
 import { TOPIC_SPECS, namespacedTopic } from '@liandong/contracts';
+import { Type } from '@sinclair/typebox';
 import { createLogger } from '@liandong/logger';
 import { ensureTopics } from './admin.ts';
 import { createKafka } from './client.ts';
@@ -9,9 +11,16 @@ if (command !== 'ensure-topics') {
   console.error('usage: tsx services/lib/kafka/src/cli.ts ensure-topics');
   process.exit(2);
 }
-const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
-const prefix = process.env['KAFKA_TOPIC_PREFIX'] ?? '';
-const replication = process.env['KAFKA_REPLICATION_FACTOR'];
+const config = loadConfigOrExit(
+  Type.Object({
+    ...kafkaEnv,
+    ...topicPrefixEnv,
+    KAFKA_REPLICATION_FACTOR: Type.Optional(Type.Integer({ minimum: 1, maximum: 32 })),
+  }),
+);
+const brokers = brokerList(config.KAFKA_BROKERS);
+const prefix = config.KAFKA_TOPIC_PREFIX;
+const replication = config.KAFKA_REPLICATION_FACTOR;
 const kafka = createKafka({
   brokers,
   clientId: 'liandong-topics',
@@ -21,7 +30,7 @@ try {
   const created = await ensureTopics(
     kafka,
     TOPIC_SPECS.map((s) => ({ ...s, name: namespacedTopic(s.name, prefix) })),
-    replication ? { replicationFactor: Number(replication) } : {},
+    replication !== undefined ? { replicationFactor: replication } : {},
   );
   console.log(
     created.length ? `created topics: ${created.join(', ')}` : `all ${TOPIC_SPECS.length} topics exist`,

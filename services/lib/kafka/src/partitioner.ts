@@ -1,20 +1,12 @@
-import { createRequire } from 'node:module';
 import type { ICustomPartitioner, PartitionerArgs } from 'kafkajs';
-
-// kafkajs's own murmur2 (Java-client compatible), so keys land where any other Kafka client puts them.
-const require = createRequire(import.meta.url);
-const murmur2 = require('kafkajs/src/producer/partitioners/default/murmur2.js') as (
-  key: string | Buffer,
-) => number;
-
-const toPositive = (x: number) => x & 0x7fffffff;
+import { positiveMurmur2 } from './murmur2.ts';
 
 /**
  * The key's partition hash (positive murmur2, as the default partitioner computes it). Computing
  * it where the message is prepared — a normalizing thread — spares the producing event loop.
  */
 export function partitionHash(key: string): number {
-  return toPositive(murmur2(key));
+  return positiveMurmur2(key);
 }
 
 /**

@@ -5,14 +5,8 @@
  * KRaft mode, the PostgreSQL server on 127.0.0.1:5432). What this setup started, it stops.
  */
 import type { TestProject } from 'vitest/node';
-import {
-  APP_ROLE,
-  ensureDatabase,
-  ensureRolePassword,
-  startKafka,
-  stopKafka,
-  withUser,
-} from '@liandong/infra';
+import { APP_ROLE, withUser } from '@liandong/config';
+import { ensureDatabase, ensureRolePassword, startKafka, stopKafka } from '@liandong/infra';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -3,7 +3,7 @@ import { inject } from 'vitest';
 import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { TOPIC_SPECS, namespacedTopic, type TopicSpec } from '@liandong/contracts';
 import { createPool, migrate, type Pool } from '@liandong/db';
-import { userOf } from '@liandong/infra';
+import { userOf } from '@liandong/config';
 import { ensureTopics } from '@liandong/kafka';
 import { createLogger, type Logger } from '@liandong/logger';
 

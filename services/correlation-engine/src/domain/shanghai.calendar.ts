@@ -1,6 +1,8 @@
 /**
- * Event time. Liandong's users read times in Asia/Shanghai, which has kept UTC+8 without
- * daylight saving since 1991, so local wall-clock time is a fixed offset of the event time.
+ * The calendar of event times: parsing RFC 3339 times to milliseconds and reading them as
+ * Asia/Shanghai wall-clock time. No clock lives here (the engine's time is its events' time).
+ * Asia/Shanghai has kept UTC+8 without daylight saving since 1991, so local wall-clock time is
+ * a fixed offset of the event time.
  */
 export const MINUTE_MS = 60_000;
 export const HOUR_MS = 60 * MINUTE_MS;

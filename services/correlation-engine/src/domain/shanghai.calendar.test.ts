@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { activeMinutesBetween, localHour, localTimeText, toMs } from './event-time.clock.ts';
+import { activeMinutesBetween, localHour, localTimeText, toMs } from './shanghai.calendar.ts';
 
-describe('event time', () => {
+describe('Shanghai calendar', () => {
   it('given any instant, when read from its ISO form, then it equals Date.parse', () => {
     fc.assert(
       fc.property(fc.integer({ min: Date.UTC(2000, 0, 1), max: Date.UTC(2099, 11, 31) }), (ms) => {
