@@ -19,3 +19,4 @@ export * from './rules.ts';
 export * from './publishable.ts';
 export * from './reports.ts';
 export * from './notification.ts';
+export * from './cap-terms.ts';

@@ -72,13 +72,24 @@ export async function playEvents(
         const name = topic(eventsTopic(e.department));
         byTopic.set(name, [...(byTopic.get(name) ?? []), e]);
       }
-      await producer.sendBatch({
-        acks: -1,
-        topicMessages: [...byTopic].map(([name, list]) => ({
-          topic: name,
-          messages: list.map((e) => ({ key: e.id, value: JSON.stringify(e) })),
-        })),
-      });
+      const send = () =>
+        producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([name, list]) => ({
+            topic: name,
+            messages: list.map((e) => ({ key: e.id, value: JSON.stringify(e) })),
+          })),
+        });
+      // A busy KRaft broker may not know a just-created topic for a moment: a few more tries.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await send();
+          break;
+        } catch (error) {
+          if (attempt >= 5 || (error as { retriable?: boolean }).retriable !== true) throw error;
+          await new Promise((r) => setTimeout(r, 1000));
+        }
+      }
       await options.onChunk?.(i + part.length);
       if (options.pauseMs) await new Promise((r) => setTimeout(r, options.pauseMs));
     }

@@ -69,6 +69,9 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
     async start(): Promise<void> {
       await ensureTopics(kafka, [{ ...SEQUENCE_TOPIC_SPEC, name: topic(SEQUENCE_TOPIC) }]);
       await producer.connect();
+      // The readiness probe's admin connection is made now, not on the first /readyz (whose
+      // 2 s budget a busy machine's first connect can exceed).
+      await probe.check();
       await app.listen({ host: config.HOST, port: config.PORT });
       engine = await startEngineRunner({
         kafka,

@@ -6,12 +6,14 @@
  */
 import {
   MAX_CLOCK_SKEW_MS,
+  type CapEventCodeLists,
   type DepartmentCode,
   type NormalizedEvent,
   type Rule,
   type SilenceRule,
   type Warning,
 } from '@liandong/contracts';
+import { withCapType } from './cap.mapper.ts';
 import { admissionFor, compileRule, mayTakeType, type CompiledRule } from './compile.rule.ts';
 import { CooccurrenceFamily } from './cooccurrence.rule.ts';
 import {
@@ -50,6 +52,8 @@ function eventTime(event: NormalizedEvent): number {
 export interface EngineOptions {
   /** How far behind the newest event time an event may arrive and still count (default 60). */
   readonly allowedLatenessMinutes?: number;
+  /** Code lists a CAP `eventCode` may name (valueName → code → vocabulary type); see cap-terms.ts. */
+  readonly capCodeLists?: CapEventCodeLists;
 }
 
 export const DEFAULT_ALLOWED_LATENESS_MINUTES = 60;
@@ -160,6 +164,7 @@ class CorrelationEngine implements Engine {
   private readonly families: (Family | null)[];
   private readonly silence: SilenceMonitor;
   private readonly lateness: number;
+  private readonly capCodeLists: CapEventCodeLists | undefined;
   private readonly candidates = new Map<string, Candidate[]>();
   private maxT = -Infinity;
   private nextSweep = -Infinity;
@@ -183,6 +188,7 @@ class CorrelationEngine implements Engine {
       this.compiled.filter((c): c is CompiledRule<SilenceRule> => c.rule.family === 'silence'),
     );
     this.lateness = (options.allowedLatenessMinutes ?? DEFAULT_ALLOWED_LATENESS_MINUTES) * MINUTE_MS;
+    this.capCodeLists = options.capCodeLists;
     for (const c of this.compiled) this.ruleStats[c.rule.id] = { considered: 0, raised: 0, revisions: 0 };
     const families = this.families;
     this.ctx = {
@@ -230,8 +236,10 @@ class CorrelationEngine implements Engine {
     return ctx;
   }
 
-  correlate(event: NormalizedEvent, options?: { explain?: boolean }): CorrelationOutput {
+  correlate(received: NormalizedEvent, options?: { explain?: boolean }): CorrelationOutput {
     const explain = options?.explain === true;
+    // A CAP message counts as what it says happened (its code or its event text).
+    const event = withCapType(received, this.capCodeLists);
     const t = eventTime(event);
     const ctx = this.begin(explain, t);
     this.events++;
@@ -358,8 +366,18 @@ class CorrelationEngine implements Engine {
     return this.emit(ctx);
   }
 
+  /** Generic warnings whose events a rule they yield to has just claimed are merged into its warning. */
+  private mergeClaimed(ctx: StepContext): void {
+    for (const episode of [...ctx.dirty]) {
+      if (episode.status !== 'active' || episode.entries.length === 0) continue;
+      for (const family of this.families)
+        if (family && family.compiled.yieldsTo.includes(episode.rule)) family.mergeInto(episode, ctx);
+    }
+  }
+
   private emit(ctx: StepContext): readonly Warning[] {
     if (ctx.dirty.length === 0) return NO_WARNINGS;
+    this.mergeClaimed(ctx);
     const out: Warning[] = [];
     for (const episode of ctx.dirty) {
       episode.dirty = false;

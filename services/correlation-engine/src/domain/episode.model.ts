@@ -40,6 +40,8 @@ export interface Episode {
   entries: Entry[];
   withdrawn: string[];
   cancelledBy: string[];
+  /** A generic warning whose evidence a dedicated rule claimed: the dedicated warning's id. */
+  mergedInto: string | null;
   revision: number;
   level: Level | null;
   status: WarningStatus;
@@ -67,6 +69,7 @@ export function newEpisode(
   return {
     withdrawn: [],
     cancelledBy: [],
+    mergedInto: null,
     revision: 0,
     level: null,
     status: 'active',
@@ -267,6 +270,37 @@ export abstract class Family<R extends Rule = Rule> {
     }
   }
 
+  /**
+   * A rule this one yields to has raised or revised `dedicated`: an active warning of this rule
+   * resting on any of the same events is merged into it — cancelled, pointing to it — so an
+   * operator sees the dedicated warning and not both. Its events stay with the cancelled episode
+   * (they never found a second warning of this rule under the same id).
+   */
+  mergeInto(dedicated: Episode, ctx: StepContext): void {
+    const part = this.parts[dedicated.part];
+    for (const e of dedicated.entries) {
+      const mine = part.byId.get(e.id);
+      const episode = mine?.episode;
+      if (!mine || !episode || mine.withdrawn || episode.status !== 'active' || episode.entries.length === 0)
+        continue;
+      episode.mergedInto = dedicated.id;
+      for (const x of episode.entries) if (!episode.withdrawn.includes(x.id)) episode.withdrawn.push(x.id);
+      episode.entries = [];
+      if (ctx.explain)
+        note(
+          ctx,
+          this.rule,
+          'withdrawn',
+          {
+            zh: `预警 ${episode.id} 并入专项预警 ${dedicated.id}`,
+            en: `warning ${episode.id} merged into ${dedicated.id}`,
+          },
+          episode.id,
+        );
+      markDirty(ctx, episode);
+    }
+  }
+
   /** An episode a CAP Update of its evidence should join, if any. */
   protected replacedEpisode(part: Partition, ctx: StepContext): Episode | null {
     const list = ctx.replaced.get(this.compiled.order);
@@ -387,5 +421,5 @@ export function serializeEpisode(episode: Episode): SerializedEpisode {
 }
 
 export function restoreEpisode(data: SerializedEpisode): Episode {
-  return { ...data, entries: [], raisedAt: data.raisedAt ?? Number.NaN };
+  return { ...data, mergedInto: data.mergedInto ?? null, entries: [], raisedAt: data.raisedAt ?? Number.NaN };
 }

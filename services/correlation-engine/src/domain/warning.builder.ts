@@ -231,7 +231,15 @@ export function evolveWarning(
       entries.length > 0
         ? entries.map((e) => e.id)
         : [...new Set([...episode.withdrawn, ...episode.cancelledBy])];
-    const suffix = entries.length === 0 ? CANCELLED_NOTE : facts?.note;
+    const suffix =
+      episode.mergedInto !== null
+        ? {
+            zh: `（证据已由专项预警 ${episode.mergedInto} 认领，本预警并入该预警）`,
+            en: ` (Its evidence was claimed by the dedicated warning ${episode.mergedInto}; merged into it.)`,
+          }
+        : entries.length === 0
+          ? CANCELLED_NOTE
+          : facts?.note;
     const warning: Warning = {
       ...last,
       revision: episode.revision,

@@ -27,7 +27,11 @@ const EXPECTED: Record<ScenarioName, Expected> = {
     ['river-over-level', 'yellow', 'active'],
   ],
   'food-poisoning': [['food-poisoning-cluster', 'orange', 'active']],
-  'crowd-gathering': [['crowd-gathering-surge', 'orange', 'active']],
+  // The crowd reports first make a generic warning, which the surge claims and merges when it fires.
+  'crowd-gathering': [
+    ['crowd-gathering-surge', 'orange', 'active'],
+    ['generic-cooccurrence', 'blue', 'cancelled'],
+  ],
   'hazmat-river': [
     ['hazardous-goods-accident', 'yellow', 'active'],
     ['hazardous-goods-near-water', 'red', 'active'],
@@ -83,7 +87,12 @@ describe('what the duty officer reads', () => {
   });
 
   it('given the crowd at the factory gate, then the warning goes to the petitions bureau and the governance office', async () => {
-    const { warnings } = await backtest('crowd-gathering');
+    const { warnings: all } = await backtest('crowd-gathering');
+    const warnings = all.filter((w) => w.ruleId === 'crowd-gathering-surge');
+    const surge = warnings[0]?.id ?? '';
+    // The generic warning the crowd reports raised first points to it.
+    expect(all.find((w) => w.ruleId === 'generic-cooccurrence')?.summary.en).toContain(`merged into it`);
+    expect(all.find((w) => w.ruleId === 'generic-cooccurrence')?.summary.zh).toContain(surge);
     expect(warnings[0]?.departments).toEqual(['police', 'urban', 'emergency', 'petitions', 'governance']);
     expect(warnings[0]?.title.zh).toMatch(/^大沥镇：人员聚集异常增多，群体性事件苗头（\d+条）$/);
   });
