@@ -2,7 +2,7 @@
  * Every command line answers --help (exit 0), says a user's mistake in one line with its usage
  * (exit 2) and a failure in one line (exit 1), never with a stack trace.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../paths.ts';
@@ -57,6 +57,15 @@ const CASES: { name: string; script: string; usage: RegExp; mistakes: [string[],
     ],
   },
   {
+    name: 'pnpm backtest',
+    script: 'services/correlation-engine/src/cli/backtest.ts',
+    usage: /^usage: pnpm backtest <events\.ndjson \| ->/,
+    mistakes: [
+      [[], /^pnpm backtest: name one events file \(or - for standard input\)/],
+      [['-', '--lateness', 'soon'], /^--lateness must be a number of minutes/],
+    ],
+  },
+  {
     name: 'pnpm tail',
     script: 'infra/src/cli/tail.ts',
     usage: /^usage: pnpm tail <topic>/,
@@ -83,6 +92,35 @@ describe('command lines', () => {
     },
     180_000,
   );
+
+  it('pnpm backtest - reads the events from standard input', () => {
+    const events = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'tests/scenarios/export.cli.ts', 'food-poisoning'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 90_000,
+      },
+    );
+    expect(events.status, events.stderr).toBe(0);
+    const backtest = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', 'services/correlation-engine/src/cli/backtest.ts', '-'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        input: events.stdout,
+        timeout: 90_000,
+      },
+    );
+    expect(backtest.status, backtest.stderr).toBe(0);
+    const warnings = backtest.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { ruleId: string });
+    expect(warnings.length).toBeGreaterThan(0);
+  }, 180_000);
 
   it('pnpm db migrate against a server that does not answer fails in one line (exit 1)', async () => {
     const result = await run('services/lib/db/src/cli.ts', ['migrate'], {

@@ -13,8 +13,17 @@ import { RuleSetError } from '../rules/rule-set.parser.ts';
 import { DEFAULT_RULES_DIR, loadRuleSet } from '../rules/rule-set.loader.ts';
 import { formatDecisions, formatSummary, runBacktest } from './backtest.runner.ts';
 
-const USAGE =
-  'usage: pnpm backtest <events.ndjson> [--rules <dir>] [--lateness <minutes>] [--explain <event id>]…';
+const USAGE = `usage: pnpm backtest <events.ndjson | -> [--rules <dir>] [--lateness <minutes>] [--explain <event id>]… [--quiet]
+
+Plays normalized events (NDJSON, one per line; - reads standard input) through the rule set and
+writes the warnings it would raise to stdout (the last revision of each), a summary per rule, bad
+lines, late events and explanations to stderr.
+
+  --rules <dir>          the rule set (default: the shipped rules)
+  --lateness <minutes>   how late an event may come and still count (default: the engine's)
+  --explain <event id>   which rules considered that event and why none fired (repeatable)
+  --quiet                no progress bar
+Exit status: 0 done, 1 it failed, 2 a usage mistake.`;
 
 async function main(argv: string[]): Promise<number> {
   let parsed;
@@ -27,25 +36,31 @@ async function main(argv: string[]): Promise<number> {
         lateness: { type: 'string' },
         explain: { type: 'string', multiple: true },
         quiet: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     });
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
   }
+  if (parsed.values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
   const file = parsed.positionals[0];
   if (!file || parsed.positionals.length > 1) {
-    process.stderr.write(`${USAGE}\n`);
+    process.stderr.write(`pnpm backtest: name one events file (or - for standard input)\n\n${USAGE}\n`);
     return 2;
   }
+  const stdin = file === '-';
   const lateness = parsed.values.lateness !== undefined ? Number(parsed.values.lateness) : undefined;
   if (lateness !== undefined && !(lateness >= 0)) {
     process.stderr.write(`--lateness must be a number of minutes ≥ 0, not "${parsed.values.lateness}"\n`);
     return 2;
   }
-  let size: number;
+  let size = 0;
   try {
-    size = (await stat(file)).size;
+    if (!stdin) size = (await stat(file)).size;
   } catch (error) {
     process.stderr.write(`cannot read ${file}: ${(error as Error).message}\n`);
     return 1;
@@ -61,7 +76,8 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
 
-  const showBar = !parsed.values.quiet;
+  // Standard input has no size to measure progress against.
+  const showBar = !parsed.values.quiet && !stdin;
   const bar = new SingleBar({
     stream: process.stderr,
     format: 'back-test [{bar}] {percentage}% | {value}/{total} MB | {eta_formatted} left',
@@ -73,7 +89,10 @@ async function main(argv: string[]): Promise<number> {
   if (showBar) bar.start(totalMb, 0);
   let bytes = 0;
   let sinceUpdate = 0;
-  const lines = createInterface({ input: createReadStream(file, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const lines = createInterface({
+    input: stdin ? process.stdin.setEncoding('utf8') : createReadStream(file, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  });
   const result = await runBacktest(lines, {
     ruleSet,
     ...(lateness !== undefined ? { allowedLatenessMinutes: lateness } : {}),
@@ -107,9 +126,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(
-      `back-test failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`pnpm backtest: ${message}\n`);
+    if (process.env['LIANDONG_DEBUG']) process.stderr.write(`${String((error as Error).stack)}\n`);
     process.exitCode = 1;
   },
 );
