@@ -3,7 +3,7 @@
  * broker and database (shifted ports, own topics and schema); the simulator's feeds of all six
  * departments arrive on Kafka as normalized Exercise events; Ctrl-C stops everything.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,7 +74,7 @@ describe('pnpm start, end to end', () => {
   });
 
   it('every service answers /readyz, and the simulator feeds all six departments onto Kafka as Exercise events', async () => {
-    for (const port of [8080, 8101, 8102, 8103, 8104, 8105, 8106]) {
+    for (const port of [8080, 8101, 8102, 8103, 8104, 8105, 8106, 8120]) {
       const ready = await fetch(`http://127.0.0.1:${port + OFFSET}/readyz`);
       expect(ready.status, `port ${port + OFFSET}`).toBe(200);
     }
@@ -221,6 +221,43 @@ describe('pnpm start, end to end', () => {
       )
       .toBeGreaterThan(0);
   }, 180_000);
+
+  it("the README's First push examples work as written: each department's record and a CAP warning are accepted, then duplicates, and pnpm tail shows them", () => {
+    const readme = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(
+      readme.indexOf('## First push'),
+      readme.indexOf('\n## ', readme.indexOf('## First push') + 3),
+    );
+    const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    expect(blocks.length).toBeGreaterThanOrEqual(8);
+    // As a user runs them, but on this run's shifted ports, data folder and topics.
+    const asHere = (block: string) =>
+      block
+        .replace(/127\.0\.0\.1:(\d+)/g, (_, port: string) => `127.0.0.1:${Number(port) + OFFSET}`)
+        .replaceAll('./.data/demo-credentials.json', join(dataDir, 'demo-credentials.json'));
+    const run = (block: string) =>
+      spawnSync('bash', ['-euo', 'pipefail', '-c', asHere(block)], {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC_PREFIX: kafka.prefix },
+      });
+    const pushes = blocks.filter((b) => b.includes('curl'));
+    expect(pushes).toHaveLength(7);
+    for (const [i, block] of pushes.entries()) {
+      const first = run(block);
+      expect(first.status, first.stderr).toBe(0);
+      expect(first.stdout, `example ${i + 1}:\n${block}`).toMatch(/^HTTP\/1\.1 202/);
+      expect(first.stdout).toContain('"status":"accepted"');
+      const again = run(block);
+      expect(again.stdout, `example ${i + 1} sent again`).toContain('"status":"duplicate"');
+    }
+    const tail = blocks.find((b) => b.startsWith('pnpm -s tail'));
+    const tailed = run(tail as string);
+    expect(tailed.status, tailed.stderr).toBe(0);
+    expect(tailed.stdout).toContain('JJ-DEMO-0001');
+    expect(tailed.stdout.trim().split('\n')).toHaveLength(1);
+  }, 300_000);
 
   it('stops every process on Ctrl-C', async () => {
     const exited = new Promise<number | null>((resolve) => system.once('exit', (code) => resolve(code)));

@@ -2,14 +2,32 @@
  * pnpm kafka <fetch|start|stop|status> — the local Apache Kafka broker (KRaft, one node).
  * Options: --port N (default 9092, or KAFKA_PORT).
  */
-import { fetchKafka, kafkaStatus, LauncherError, startKafka, stopKafka } from '../kafka-launcher.ts';
+import { parseArgs } from 'node:util';
+import { runCommand, UsageError } from '../cli-support.ts';
+import { fetchKafka, kafkaStatus, startKafka, stopKafka } from '../kafka-launcher.ts';
 
-const [command, ...rest] = process.argv.slice(2);
-const portIndex = rest.indexOf('--port');
-const port = portIndex >= 0 ? Number(rest[portIndex + 1]) : undefined;
-const options = port ? { port } : {};
+const USAGE = `usage: pnpm kafka <fetch|start|stop|status> [--port N]
 
-try {
+  fetch    download Apache Kafka and its run-time jars from Maven Central (cached in ~/.cache/liandong)
+  start    start a single KRaft broker on 127.0.0.1 (data in .data/kafka/<port>), or say it already runs
+  stop     stop the broker this launcher started on that port
+  status   JSON: whether a broker answers, its pid and paths (exit 3 when none answers)
+
+  --port N   the broker's port (default KAFKA_PORT or 9092)
+Exit status: 0 done, 1 it failed, 2 a usage mistake, 3 (status) no broker answers.`;
+
+await runCommand('pnpm kafka', USAGE, async (argv) => {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { port: { type: 'string' } },
+  });
+  const port = values.port === undefined ? undefined : Number(values.port);
+  if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536))
+    throw new UsageError(`--port wants a port number, not ${values.port}`);
+  const options = port ? { port } : {};
+  const [command, extra] = positionals;
+  if (extra !== undefined) throw new UsageError(`one command at a time (got ${positionals.join(' ')})`);
   switch (command ?? '') {
     case 'fetch':
       console.log(await fetchKafka(options));
@@ -31,10 +49,6 @@ try {
       break;
     }
     default:
-      console.error('usage: pnpm kafka <fetch|start|stop|status> [--port N]');
-      process.exitCode = 2;
+      throw new UsageError(command ? `unknown command "${command}"` : 'name a command');
   }
-} catch (error) {
-  console.error(error instanceof LauncherError ? `error: ${error.message}` : error);
-  process.exitCode = 1;
-}
+});

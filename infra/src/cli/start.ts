@@ -10,14 +10,22 @@ import { createInterface } from 'node:readline';
 import { exec } from '../exec.ts';
 import { LauncherError, startKafka, stopKafka } from '../kafka-launcher.ts';
 import { LOCAL_PROCESSES, type LocalProcess } from '../local/processes.ts';
+import { secondSystemDefaults } from '../local/second-system.ts';
 import { dataDir, REPO_ROOT } from '../paths.ts';
 import { databaseUrls } from '@liandong/config';
 import { loadInfraConfigOrExit } from '../infra.config.ts';
 import { ensureDatabase } from '../postgres.ts';
+import { consoleBuildState } from '../web-build.ts';
 
+const config = loadInfraConfigOrExit();
+/** Shifts every service port (8080, 8101–8106, 8120, 8190), to run a second system beside the first. */
+const portOffset = config.LIANDONG_PORT_OFFSET;
+// A second system shares the broker and the server, nothing else (schema, topics, data folder):
+// what it settles is passed on to every step and service in the environment.
+const second = secondSystemDefaults(process.env, portOffset, REPO_ROOT);
+Object.assign(process.env, second.env);
 // Migrations run as the owner of the tables (DATABASE_ADMIN_URL), the services as the role that
 // may only insert into and read the audit log (DATABASE_URL; liandong_app by default).
-const config = loadInfraConfigOrExit();
 const database = databaseUrls(config);
 // The services' environment: this one passed on (each service reads its own with loadConfig).
 const env: NodeJS.ProcessEnv = {
@@ -26,8 +34,6 @@ const env: NodeJS.ProcessEnv = {
   DATABASE_ADMIN_URL: database.admin,
 };
 const logsDir = join(dataDir(), 'logs');
-/** Shifts every service port (8080, 8101–8106, 8190), to run a second system beside the first. */
-const portOffset = config.LIANDONG_PORT_OFFSET;
 const portOf = (spec: LocalProcess) => (spec.port === undefined ? undefined : spec.port + portOffset);
 const children: { process: ChildProcess; spec: LocalProcess }[] = [];
 /** The broker start this command began, if any: what it started, it stops. */
@@ -153,6 +159,8 @@ try {
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 20) throw new LauncherError(`Node.js 20 or newer is needed; this is ${process.version}`);
 
+  if (second.notes.length)
+    say(`a second system (ports shifted by ${portOffset}) beside the first: ${second.notes.join('; ')}`);
   let brokers = config.KAFKA_BROKERS;
   if (!brokers) {
     kafkaStart = startKafka({ log: (l) => say(`kafka: ${l}`) });
@@ -166,6 +174,16 @@ try {
   await step('migrations', ['services/lib/db/src/cli.ts', 'migrate']);
   await step('topics', ['services/lib/kafka/src/cli.ts', 'ensure-topics']);
   await step('demo credentials', ['services/admin/src/cli.ts', 'demo-credentials']);
+  // The console the hub serves: built when web/dist is missing or older than its sources.
+  const consoleState = consoleBuildState(join(REPO_ROOT, 'web'));
+  if (consoleState !== 'fresh') {
+    await notStopping();
+    say(`building the console (web/dist is ${consoleState})…`);
+    const built = await exec('pnpm', ['-s', 'build:web'], { cwd: REPO_ROOT, env });
+    if (built.code !== 0)
+      throw new LauncherError(`building the console failed:\n${(built.stdout + built.stderr).trim()}`);
+    say('console built');
+  }
 
   for (const group of [LOCAL_PROCESSES.filter((p) => !p.last), LOCAL_PROCESSES.filter((p) => p.last)]) {
     await notStopping();

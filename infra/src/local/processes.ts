@@ -24,6 +24,8 @@ export const LOCAL_PROCESSES: LocalProcess[] = [
   { name: 'ingest-health', dir: 'services/ingest-health', entry: 'src/main.ts', port: 8104 },
   { name: 'ingest-water', dir: 'services/ingest-water', entry: 'src/main.ts', port: 8105 },
   { name: 'ingest-traffic', dir: 'services/ingest-traffic', entry: 'src/main.ts', port: 8106 },
+  // The correlator: the engine live on the six events topics, warnings onto warnings.v1.
+  { name: 'correlator', dir: 'services/correlator', entry: 'src/main.ts', port: 8120 },
   // The hub: REST, Socket.IO and the console on 8080 (after the migrations, like every service).
   { name: 'hub', dir: 'services/hub', entry: 'src/main.ts', port: 8080 },
   // Last: it feeds the ingest services above (Exercise status, SIM_SPEED, SIM_SCENARIOS).

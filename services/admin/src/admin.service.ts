@@ -8,6 +8,8 @@ export interface DemoCredentials {
   keys: Record<string, string>;
 }
 
+export const DEMO_KEY_LABEL = 'local demo';
+
 /** Department key administration from the command line; every change goes into the audit log. */
 export function createAdminService(pool: Pool, actor: string) {
   const keys = createKeyAdministration(pool);
@@ -15,17 +17,37 @@ export function createAdminService(pool: Pool, actor: string) {
   return {
     createKey: (department: string, label: string) => keys.create(department, label, who),
     revokeKey: (id: string) => keys.revoke(id, who),
-    listKeys: (department?: string) => keys.list(department),
-    /** A key per department for the local demo, reusing those of an earlier demo that still work. */
+    /** The keys, each marked when it is the one `demo` (the demo credentials file) holds. */
+    async listKeys(department?: string, demo?: DemoCredentials) {
+      const demoIds = new Set<string>();
+      for (const key of Object.values(demo?.keys ?? {})) {
+        const identity = await keys.authenticate(key);
+        if (identity) demoIds.add(identity.keyId);
+      }
+      return (await keys.list(department)).map((k) => ({ ...k, demo: demoIds.has(k.id) }));
+    },
+    /**
+     * A key per department for the local demo, reusing those of an earlier demo that still work.
+     * Every other active key labelled `local demo` of the department is revoked (audited): a demo
+     * whose credentials file is gone (a fresh clone) left keys nobody holds.
+     */
     async demoKeys(previous: DemoCredentials | undefined): Promise<Record<string, string>> {
       const result: Record<string, string> = {};
       for (const department of DEPARTMENT_CODES) {
         const earlier = previous?.keys[department];
-        if (earlier && (await keys.authenticate(earlier))?.department === department) {
+        const identity = earlier ? await keys.authenticate(earlier) : undefined;
+        let keptId: string;
+        if (earlier && identity?.department === department) {
           result[department] = earlier;
-          continue;
+          keptId = identity.keyId;
+        } else {
+          const created = await keys.create(department, DEMO_KEY_LABEL, who);
+          result[department] = created.key;
+          keptId = created.id;
         }
-        result[department] = (await keys.create(department, 'local demo', who)).key;
+        for (const stale of await keys.list(department))
+          if (stale.label === DEMO_KEY_LABEL && !stale.revokedAt && stale.id !== keptId)
+            await keys.revoke(stale.id, who);
       }
       return result;
     },

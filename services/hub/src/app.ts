@@ -1,21 +1,21 @@
-import { existsSync } from 'node:fs';
 import Fastify, { LogController } from 'fastify';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { CSRF_HEADER, SESSION_COOKIE } from '@liandong/contracts';
 import { AppError } from '@liandong/errors';
-import { PUBLIC } from './domain/access.ts';
 import type { HubDeps, HubServer } from './deps.ts';
+import { consoleRoot, registerConsole } from './http/console.static.ts';
 import { installErrorHandling } from './http/errors.ts';
 import { installSecurity, type RouteEntry } from './http/security.ts';
 import { adminRoutes } from './routes/admin.routes.ts';
 import { auditRoutes } from './routes/audit.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
+import { capRoutes } from './routes/cap.routes.ts';
+import { reportRoutes } from './routes/reports.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { warningRoutes } from './routes/warnings.routes.ts';
@@ -26,9 +26,6 @@ export interface HubApp {
   routes: RouteEntry[];
 }
 
-const NO_CONSOLE = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>联动 Liandong</title>
-<p>联动 Liandong hub. The console is not built yet (web/dist); the API is documented at <a href="/docs">/docs</a>.</p></html>`;
-
 /** Builds the hub's HTTP app (REST, docs, console); never listens by itself. */
 export async function buildApp(deps: HubDeps): Promise<HubApp> {
   const { settings } = deps;
@@ -38,7 +35,7 @@ export async function buildApp(deps: HubDeps): Promise<HubApp> {
     bodyLimit: 1024 * 1024,
     logController: new LogController({ disableRequestLogging: true }),
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as HubServer;
-  const consoleDir = settings.consoleDir && existsSync(settings.consoleDir) ? settings.consoleDir : undefined;
+  const consoleDir = consoleRoot(settings.consoleDir);
 
   installErrorHandling(
     app,
@@ -109,11 +106,10 @@ export async function buildApp(deps: HubDeps): Promise<HubApp> {
   eventRoutes(app, deps);
   auditRoutes(app, deps);
   adminRoutes(app, deps);
+  capRoutes(app, deps);
+  reportRoutes(app, deps);
 
-  if (consoleDir) await app.register(fastifyStatic, { root: consoleDir, wildcard: true });
-  else
-    app.get('/', { config: { access: PUBLIC }, schema: { hide: true } }, async (_request, reply) =>
-      reply.type('text/html; charset=utf-8').send(NO_CONSOLE),
-    );
+  // The console last: the API routes above take precedence.
+  await registerConsole(app, consoleDir);
   return { app, routes };
 }

@@ -11,6 +11,7 @@ import type { AuditEntryInput, Pool } from '@liandong/db';
 import type { Logger } from '@liandong/logger';
 import type { UserRepository } from '@liandong/users';
 import type { KeyAdministration } from '@liandong/keys';
+import type { CapIssuer } from '@liandong/cap-publish';
 import type { EventRepository } from './adapters/event.repository.ts';
 import type { IdempotencyRepository } from './adapters/idempotency.repository.ts';
 import type { LifecycleStore } from './adapters/lifecycle.store.ts';
@@ -62,6 +63,10 @@ export interface HubDeps {
     feedWindowMinutes: number;
     consoleDir?: string;
     cspTileSources: string[];
+    /** The issuing unit of the CAP messages (CAP out). */
+    capIssuer: CapIssuer;
+    /** The Chromium that prints report PDFs. */
+    chromiumPath: string;
   };
   /** Live sockets of a session are closed when it ends (logout, ended by its user). */
   onSessionEnded?: (sessionId: string) => void;

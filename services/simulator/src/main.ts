@@ -1,15 +1,17 @@
 /**
  * The feed simulator: the six departments' everyday feeds over Nanhai District plus scripted
  * scenarios, in Exercise status unless told otherwise, through the real ingest endpoints.
- * Control API (127.0.0.1:8190): GET /healthz, GET /status, GET /scenarios, POST /scenarios/:name.
+ * Control API (127.0.0.1:8190, see app.ts): /healthz, /readyz, /metrics, /docs, GET /status,
+ * GET /scenarios, POST /scenarios/:name, GET /runs, DELETE /runs/:runId.
  */
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import Fastify from 'fastify';
-import { DEPARTMENT_CODES, type DepartmentCode } from '@liandong/contracts';
+import { DEPARTMENT_CODES, departmentEntry, type DepartmentCode } from '@liandong/contracts';
+import { buildSimulatorApp } from './app.ts';
 import { createSender } from './adapters/sender.ts';
 import { SCENARIOS, scenarioByName } from './domain/scenarios/index.ts';
+import { ScenarioRunning } from './simulation.ts';
 import { createSimulation } from './simulation.ts';
 import { loadSimulatorConfig, type SimulatorConfig } from './simulator.config.ts';
 
@@ -72,12 +74,21 @@ const scheduled =
             throw new Error(`unknown scenario "${name}": ${SCENARIOS.map((s) => s.name).join(', ')}`);
           return scenario;
         });
+/** A scheduled run is skipped, not doubled, while the previous run of its scenario goes on. */
+function startScheduled(scenario: (typeof SCENARIOS)[number]) {
+  try {
+    log('info', `scenario ${scenario.name} started (scheduled)`, simulation.startScenario(scenario));
+  } catch (error) {
+    if (!(error instanceof ScenarioRunning)) throw error;
+    log('warn', `scheduled scenario skipped: ${error.message}`);
+  }
+}
 let nextScheduled = 0;
 const schedule = setInterval(() => {
   const scenario = scheduled[nextScheduled % scheduled.length];
   if (!scenario) return;
   nextScheduled += 1;
-  log('info', `scenario ${scenario.name} started (scheduled)`, simulation.startScenario(scenario));
+  startScheduled(scenario);
 }, config.SIM_SCENARIO_EVERY_MINUTES * 60_000);
 if (scheduled[0]) {
   // The first scheduled scenario starts a minute after launch, once the background is flowing.
@@ -85,48 +96,17 @@ if (scheduled[0]) {
     const scenario = scheduled[0];
     if (!scenario) return;
     nextScheduled = 1;
-    log('info', `scenario ${scenario.name} started (scheduled)`, simulation.startScenario(scenario));
+    startScheduled(scenario);
   }, 60_000).unref();
 }
 
-const app = Fastify({ logger: false });
-const token = config.SIM_CONTROL_TOKEN;
-app.addHook('onRequest', async (request, reply) => {
-  if (!token || request.url === '/healthz') return;
-  const given = Buffer.from(request.headers.authorization?.replace(/^Bearer\s+/i, '') ?? '');
-  const expected = Buffer.from(token);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    await reply
-      .status(401)
-      .type('application/problem+json')
-      .send({ title: 'Authentication is required', status: 401 });
-  }
-});
-app.get('/healthz', async () => ({ status: 'ok' }));
-app.get('/status', async () => simulation.status());
-app.get('/scenarios', async () =>
-  SCENARIOS.map((s) => ({
-    name: s.name,
-    title: s.title,
-    durationMinutes: s.durationMs / 60_000,
-    expected: s.expected,
-  })),
-);
-app.post<{ Params: { name: string } }>('/scenarios/:name', async (request, reply) => {
-  const scenario = scenarioByName(request.params.name);
-  if (!scenario) {
-    return reply
-      .status(404)
-      .type('application/problem+json')
-      .send({
-        title: 'Not found',
-        status: 404,
-        detail: `no scenario "${request.params.name}": ${SCENARIOS.map((s) => s.name).join(', ')}`,
-      });
-  }
-  const run = simulation.startScenario(scenario);
-  log('info', `scenario ${scenario.name} started (on request)`, run);
-  return reply.status(202).send({ scenario: scenario.name, ...run });
+const app = await buildSimulatorApp({
+  simulation,
+  scenarios: SCENARIOS,
+  ingestUrl: (department) =>
+    `http://${config.SIM_HOST}:${(departmentEntry(department).ingestPort ?? 0) + config.SIM_INGEST_PORT_OFFSET}/healthz`,
+  ...(config.SIM_CONTROL_TOKEN ? { controlToken: config.SIM_CONTROL_TOKEN } : {}),
+  log,
 });
 await app.listen({ host: '127.0.0.1', port: config.PORT });
 log(

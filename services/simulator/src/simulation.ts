@@ -17,10 +17,30 @@ export interface SimulationOptions {
 }
 
 interface ActiveScenario {
+  runId: string;
   scenario: Scenario;
+  startedAt: string;
   startedAtSimMs: number;
   records: SimRecord[];
   next: number;
+}
+
+/** A run of a scenario as `GET /runs` and `/status` show it. */
+export interface RunView {
+  runId: string;
+  scenario: string;
+  startedAt: string;
+  sent: number;
+  total: number;
+  state: 'running' | 'finished' | 'stopped';
+  endedAt?: string;
+}
+
+/** A second run of a scenario while one runs, not asked for: the caller says so (409). */
+export class ScenarioRunning extends Error {
+  constructor(readonly running: RunView) {
+    super(`scenario ${running.scenario} is already running as ${running.runId}`);
+  }
 }
 
 /**
@@ -34,13 +54,22 @@ export function createSimulation(options: SimulationOptions) {
   const startMinuteOfDay = ((started / 60_000 + 8 * 60) % 1440) | 0;
   const background = createBackground(options.seed, options.runId, startMinuteOfDay);
   const active: ActiveScenario[] = [];
-  const finished: { name: string; startedAt: string }[] = [];
+  const ended: RunView[] = [];
   let runs = 0;
   let timer: NodeJS.Timeout | undefined;
   let ticking = Promise.resolve();
   let tickErrors = 0;
 
   const simNow = () => (now() - started) * options.speed;
+  const view = (run: ActiveScenario, state: RunView['state']): RunView => ({
+    runId: run.runId,
+    scenario: run.scenario.name,
+    startedAt: run.startedAt,
+    sent: run.next,
+    total: run.records.length,
+    state,
+  });
+  const runs_ = () => [...active.map((a) => view(a, 'running')), ...ended];
 
   async function tick(): Promise<void> {
     const until = simNow();
@@ -57,10 +86,7 @@ export function createSimulation(options: SimulationOptions) {
     for (let i = active.length - 1; i >= 0; i -= 1) {
       const run = active[i] as ActiveScenario;
       if (run.next >= run.records.length) {
-        finished.push({
-          name: run.scenario.name,
-          startedAt: new Date(started + run.startedAtSimMs / options.speed).toISOString(),
-        });
+        ended.push({ ...view(run, 'finished'), endedAt: new Date(now()).toISOString() });
         active.splice(i, 1);
       }
     }
@@ -85,24 +111,42 @@ export function createSimulation(options: SimulationOptions) {
         });
       }, tickMs);
     },
-    startScenario(scenario: Scenario): { runId: string } {
+    /**
+     * Starts a run of `scenario`. One run of a scenario at a time unless `concurrent` is asked
+     * for: a second would double every record a duty officer sees.
+     */
+    startScenario(scenario: Scenario, opts: { concurrent?: boolean } = {}): { runId: string } {
+      const running = active.find((a) => a.scenario.name === scenario.name);
+      if (running && !opts.concurrent) throw new ScenarioRunning(view(running, 'running'));
       runs += 1;
       const runId = `${options.runId}${runs.toString(36)}`;
       active.push({
+        runId,
         scenario,
+        startedAt: new Date(now()).toISOString(),
         startedAtSimMs: simNow(),
         records: scenario.generate(runId, options.seed + runs),
         next: 0,
       });
       return { runId };
     },
+    /** Stops a running run: nothing more of it is sent. Undefined when no such run is running. */
+    stopRun(runId: string): RunView | undefined {
+      const i = active.findIndex((a) => a.runId === runId);
+      const run = active[i];
+      if (!run) return undefined;
+      active.splice(i, 1);
+      const stopped = { ...view(run, 'stopped'), endedAt: new Date(now()).toISOString() };
+      ended.push(stopped);
+      return stopped;
+    },
+    runs: runs_,
     status() {
       return {
         speed: options.speed,
         status: options.status,
         background: options.background,
-        active: active.map((a) => ({ name: a.scenario.name, sent: a.next, total: a.records.length })),
-        finished,
+        runs: runs_(),
         sent: options.sender.stats(),
         failedTicks: tickErrors,
       };

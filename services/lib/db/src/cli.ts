@@ -3,21 +3,38 @@
  * owner (DATABASE_ADMIN_URL), granting the services' role (the user of DATABASE_URL) its rights.
  */
 import { databaseRolesEnv, databaseUrls, loadConfigOrExit, userOf } from '@liandong/config';
-import { ensureDatabase, LauncherError } from '@liandong/infra';
+import { ensureDatabase, runCommand, UsageError } from '@liandong/infra';
 import { Type } from '@sinclair/typebox';
 import { createPool } from './pool.ts';
 import { migrate } from './migrate.ts';
 
-const config = loadConfigOrExit(Type.Object(databaseRolesEnv));
-const { admin, app } = databaseUrls(config);
-const schema = config.DATABASE_SCHEMA;
-const [command] = process.argv.slice(2);
+const USAGE = `usage: pnpm db migrate
 
-if (command !== 'migrate') {
-  console.error('usage: pnpm db migrate');
-  process.exit(2);
-}
-try {
+  migrate   create the database when missing and apply pending migrations (as DATABASE_ADMIN_URL,
+            the owner), granting the services' role (the user of DATABASE_URL) its rights
+
+Environment: DATABASE_ADMIN_URL, DATABASE_URL, DATABASE_SCHEMA
+Exit status: 0 done, 1 it failed, 2 a usage mistake.`;
+
+await runCommand('pnpm db', USAGE, async ([command, ...rest]) => {
+  if (command !== 'migrate' || rest.length > 0)
+    throw new UsageError(command ? `unknown command "${[command, ...rest].join(' ')}"` : 'name a command');
+  const config = loadConfigOrExit(Type.Object(databaseRolesEnv));
+  const { admin, app } = databaseUrls(config);
+  const schema = config.DATABASE_SCHEMA;
+  try {
+    await migrateAll(admin, app, schema);
+  } catch (error) {
+    const failed = error as { cause?: { code?: string }; code?: string };
+    if ((failed.code ?? failed.cause?.code) === '42501')
+      throw new Error(
+        `${(error as Error).message}. Migrations run as the owner of the tables (a role that may create them): set DATABASE_ADMIN_URL to that role's URL`,
+      );
+    throw error;
+  }
+});
+
+async function migrateAll(admin: string, app: string, schema: string): Promise<void> {
   const { created } = await ensureDatabase(admin);
   if (created) console.log(`created database ${new URL(admin).pathname.slice(1)}`);
   const appRole = userOf(app);
@@ -39,15 +56,4 @@ try {
   } finally {
     await pool.end();
   }
-} catch (error) {
-  const failed = error as { cause?: { code?: string }; code?: string };
-  const code = failed.code ?? failed.cause?.code;
-  console.error(
-    error instanceof LauncherError
-      ? `error: ${error.message}`
-      : code === '42501'
-        ? `error: ${(error as Error).message}. Migrations run as the owner of the tables (a role that may create them): set DATABASE_ADMIN_URL to that role's URL`
-        : error,
-  );
-  process.exitCode = 1;
 }

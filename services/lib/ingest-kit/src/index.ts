@@ -33,3 +33,4 @@ export * from './connectors/sensorthings.connector.ts';
 export * from './connectors/build-connectors.ts';
 export * from './normalize/body.normalizer.ts';
 export * from './normalize/worker-pool.ts';
+export * from './adapters/event.producer.ts';

@@ -24,6 +24,12 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
     }),
     KEY_CACHE_TTL_MS: Type.Integer({ minimum: 0, default: 30_000 }),
     PRODUCE_RETRIES: Type.Integer({ minimum: 1, default: 4 }),
+    KAFKA_MAX_MESSAGE_BYTES: Type.Integer({
+      minimum: 64 * 1024,
+      default: 1_000_000,
+      description:
+        'the most bytes one Kafka record may take: the broker’s message.max.bytes less its batch header; larger events are refused per record (400 record_too_large)',
+    }),
     COMMITS_IN_FLIGHT: Type.Integer({
       minimum: 1,
       maximum: 64,

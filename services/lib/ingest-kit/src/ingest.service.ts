@@ -15,8 +15,8 @@ import { createCommitQueue } from './commit-queue.ts';
 import { toFieldErrors } from './domain/outcome.ts';
 import type { PreparedOutcome, PreparedRecord } from './normalize/body.normalizer.ts';
 import type { IngestMetrics } from './metrics.ts';
-
-const MAX_DEAD_LETTER_PAYLOAD = 1024 * 1024;
+import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './adapters/event.producer.ts';
+import { isAppError, toAppError, type AppError } from '@liandong/errors';
 
 export interface IngestDeps {
   department: DepartmentCode;
@@ -29,6 +29,8 @@ export interface IngestDeps {
   now: () => Date;
   /** Commits under way at once (group commit); default 2, as the services run (COMMITS_IN_FLIGHT). */
   maxCommitsInFlight?: number;
+  /** The most bytes one Kafka record may take (KAFKA_MAX_MESSAGE_BYTES); larger events are refused per record. */
+  maxMessageBytes?: number;
 }
 
 type Accepted = PreparedRecord;
@@ -39,7 +41,30 @@ interface PendingRequest {
   deadLetters: OutgoingMessage[];
 }
 
-function deadLetterFor(deps: IngestDeps, outcome: Refused, contentType: string): OutgoingMessage {
+/** The longest prefix of `text` whose JSON string encoding takes at most `budget` bytes (never half a character). */
+export function cutToJsonBytes(text: string, budget: number): string {
+  const bytes = (t: string) => Buffer.byteLength(JSON.stringify(t));
+  if (bytes(text) <= budget) return text;
+  let low = 0;
+  let high = Math.min(text.length, Math.max(0, budget));
+  while (low < high) {
+    const mid = Math.ceil((low + high) / 2);
+    if (bytes(text.slice(0, mid)) <= budget) low = mid;
+    else high = mid - 1;
+  }
+  let end = low;
+  // Do not end on the first half of a surrogate pair.
+  const last = text.charCodeAt(end - 1);
+  if (end > 0 && last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return text.slice(0, end);
+}
+
+function deadLetterFor(
+  deps: IngestDeps,
+  outcome: Refused,
+  contentType: string,
+  maxMessageBytes: number,
+): OutgoingMessage {
   const record: DeadLetter = {
     id: randomUUID(),
     stage: 'ingest',
@@ -49,14 +74,22 @@ function deadLetterFor(deps: IngestDeps, outcome: Refused, contentType: string):
     at: deps.now().toISOString(),
     reason: {
       code: outcome.issues[0]?.code ?? 'validation_failed',
-      message: outcome.issues.map((i) => `${i.pointer || '/'}: ${i.message}`).join('; '),
-      errors: toFieldErrors(outcome),
+      message: cutToJsonBytes(
+        outcome.issues.map((i) => `${i.pointer || '/'}: ${i.message}`).join('; '),
+        16 * 1024,
+      ),
+      errors: toFieldErrors(outcome).slice(0, 100),
     },
     contentType,
-    payload: outcome.raw.slice(0, MAX_DEAD_LETTER_PAYLOAD),
-    truncated: outcome.raw.length > MAX_DEAD_LETTER_PAYLOAD,
+    payload: '',
+    truncated: false,
   };
-  return { key: outcome.sourceId ?? record.id, value: record };
+  const key = cutToJsonBytes(outcome.sourceId ?? record.id, 1024);
+  // Cut by bytes, not characters: the dead letter as a whole must fit one Kafka record.
+  const budget = maxMessageBytes - messageBytes({ key, value: record }) - 64;
+  record.payload = cutToJsonBytes(outcome.raw, budget);
+  record.truncated = record.payload.length < outcome.raw.length;
+  return { key, value: Buffer.from(JSON.stringify(record), 'utf8') };
 }
 
 /** Headers of every event message, encoded once (kafkajs copies Buffers as they are). */
@@ -65,17 +98,29 @@ export const EVENT_HEADERS: Readonly<Record<string, Buffer>> = Object.freeze({
   'liandong-schema': Buffer.from('NormalizedEvent/1'),
 });
 
-/** The Kafka message of an accepted record: keyed by event id, stamped with the event time. */
+/**
+ * The Kafka message of an accepted record: keyed by event id, stamped with the time it was
+ * produced. Not with the event time: a forecast's onset is hours or days ahead, and the broker
+ * refuses timestamps more than `message.timestamp.after.max.ms` (one hour) in the future — and
+ * deletes at once a record whose timestamp is older than the topic's retention. The event time
+ * is in the value (`occurredAt`).
+ */
 export function eventMessage(
-  record: Pick<PreparedRecord, 'eventId' | 'value' | 'occurredAtMs' | 'partitionHash'>,
+  record: Pick<PreparedRecord, 'eventId' | 'value' | 'partitionHash'>,
+  producedAtMs: number,
 ): OutgoingMessage {
   return {
     key: record.eventId,
     value: record.value,
-    timestamp: record.occurredAtMs,
+    timestamp: producedAtMs,
     partitionHash: record.partitionHash,
     headers: EVENT_HEADERS,
   };
+}
+
+/** The bytes of an accepted record's Kafka message, checked against the limit before producing. */
+export function eventMessageBytes(record: Pick<PreparedRecord, 'eventId' | 'value' | 'partitionHash'>): number {
+  return messageBytes(eventMessage(record, 0)) + 8;
 }
 
 /**
@@ -88,11 +133,27 @@ export function eventMessage(
 export function createIngestPipeline(deps: IngestDeps) {
   const topic = namespacedTopic(eventsTopic(deps.department), deps.topicPrefix);
   const dlqTopic = namespacedTopic(TOPICS.deadLetters, deps.topicPrefix);
+  const maxMessageBytes = deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
 
-  async function commit(group: PendingRequest[]): Promise<Map<Accepted, ClaimOutcome>[]> {
+  type Committed = Map<Accepted, ClaimOutcome> | AppError;
+
+  async function commit(group: PendingRequest[]): Promise<Committed[]> {
     const stop = deps.metrics.commitSeconds.startTimer();
     try {
       return await commitGroup(group);
+    } catch (error) {
+      // Kafka refused records for good (not an outage): commit each request of the group alone,
+      // so that only the request holding them hears of it (nothing of the group was claimed).
+      if (group.length === 1 || !isAppError(error) || error.retriable) throw error;
+      const results: Committed[] = [];
+      for (const request of group) {
+        try {
+          results.push(...(await commitGroup([request])));
+        } catch (alone) {
+          results.push(toAppError(alone));
+        }
+      }
+      return results;
     } finally {
       stop();
       deps.metrics.commitRecords.observe(
@@ -129,7 +190,10 @@ export function createIngestPipeline(deps: IngestDeps) {
         [...first.values()]
           .sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0))
           .map((c) => ({ sourceId: c.sourceId, eventId: c.eventId, hash: c.hash, topic })),
-        (claimed) => publish(claimed.map((c) => eventMessage(first.get(c.sourceId) as Accepted))),
+        (claimed) => {
+          const producedAt = deps.now().getTime();
+          return publish(claimed.map((c) => eventMessage(first.get(c.sourceId) as Accepted, producedAt)));
+        },
       );
       for (const claim of claims) outcomes.set(claim.sourceId, claim);
     }
@@ -150,7 +214,29 @@ export function createIngestPipeline(deps: IngestDeps) {
     });
   }
 
-  const queue = createCommitQueue<PendingRequest, Map<Accepted, ClaimOutcome>>({
+  /** A record whose event Kafka would refuse is refused here, alone, naming the limit. */
+  function withinKafkaLimit(outcome: PreparedOutcome): PreparedOutcome {
+    if (!outcome.ok) return outcome;
+    const bytes = eventMessageBytes(outcome);
+    if (bytes <= maxMessageBytes) return outcome;
+    return {
+      ok: false,
+      index: outcome.index,
+      sourceId: outcome.sourceId,
+      raw: outcome.raw,
+      issues: [
+        {
+          pointer: '',
+          code: 'record_too_large',
+          message:
+            `the record's event takes ${bytes} bytes on Kafka; one record may take at most ${maxMessageBytes} bytes ` +
+            '(KAFKA_MAX_MESSAGE_BYTES): shorten its texts or send the content by reference',
+        },
+      ],
+    };
+  }
+
+  const queue = createCommitQueue<PendingRequest, Committed>({
     commit,
     weight: (r) => r.candidates.length + r.deadLetters.length,
     maxInFlight: deps.maxCommitsInFlight ?? 2,
@@ -164,9 +250,10 @@ export function createIngestPipeline(deps: IngestDeps) {
       const request: PendingRequest = { candidates: [], deadLetters: [] };
       const firstInRequest = new Map<string, Accepted>();
 
-      for (const outcome of outcomes) {
+      for (const prepared of outcomes) {
+        const outcome = withinKafkaLimit(prepared);
         if (!outcome.ok) {
-          request.deadLetters.push(deadLetterFor(deps, outcome, contentType));
+          request.deadLetters.push(deadLetterFor(deps, outcome, contentType, maxMessageBytes));
           results[outcome.index] = {
             index: outcome.index,
             ...(outcome.sourceId !== undefined ? { sourceId: outcome.sourceId } : {}),
@@ -193,6 +280,7 @@ export function createIngestPipeline(deps: IngestDeps) {
       }
 
       const claims = await queue.submit(request);
+      if (claims instanceof Error) throw claims;
       for (const candidate of request.candidates) {
         const claim = claims.get(candidate) as ClaimOutcome;
         results[candidate.index] = {

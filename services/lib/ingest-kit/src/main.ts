@@ -1,7 +1,8 @@
 import { brokerList, loadConfig, redactConfig } from '@liandong/config';
 import { departmentEntry } from '@liandong/contracts';
 import { appendAudit, createPool, pingDatabase } from '@liandong/db';
-import { createJsonProducer, createKafka, createKafkaProbe } from '@liandong/kafka';
+import { createKafka, createKafkaProbe } from '@liandong/kafka';
+import { createEventProducer } from './adapters/event.producer.ts';
 import { createLogger } from '@liandong/logger';
 import { createKeyRepository } from '@liandong/keys';
 import { createRecordRepository } from './adapters/record.repository.ts';
@@ -61,7 +62,11 @@ export async function runIngestService(
     clientId: config.KAFKA_CLIENT_ID ?? service,
     logger,
   });
-  const producer = createJsonProducer(kafka, { retries: config.PRODUCE_RETRIES });
+  const producer = createEventProducer(kafka, {
+    retries: config.PRODUCE_RETRIES,
+    maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
+    logger,
+  });
   const probe = createKafkaProbe(kafka);
   const metrics = createIngestMetrics(definition.department);
 
@@ -98,6 +103,7 @@ export async function runIngestService(
     logger,
     now: () => new Date(),
     maxCommitsInFlight: config.COMMITS_IN_FLIGHT,
+    maxMessageBytes: config.KAFKA_MAX_MESSAGE_BYTES,
   };
   const pipeline = createIngestPipeline(common);
   const runner = startConnectors(connectors, {

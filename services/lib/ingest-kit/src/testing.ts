@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventsTopic, type DepartmentCode, type NormalizedEvent } from '@liandong/contracts';
 import { appendAudit, pingDatabase } from '@liandong/db';
-import { createJsonProducer, createKafka, createKafkaProbe, type JsonProducer } from '@liandong/kafka';
+import { createKafka, createKafkaProbe, type JsonProducer } from '@liandong/kafka';
+import { createEventProducer } from './adapters/event.producer.ts';
 import { testDatabase, testKafka, testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { createKeyRepository, type KeyRepository } from '@liandong/keys';
 import { createRecordRepository } from './adapters/record.repository.ts';
@@ -42,7 +43,10 @@ export async function createIngestHarness(
   const db = overrides.db ?? (await testDatabase());
   const logger = testLogger(`ingest-${definition.department}`);
   const client = createKafka({ brokers: kafka.brokers, clientId: 'ingest-test', logger });
-  const producer = createJsonProducer(client);
+  const producer = createEventProducer(client, {
+    logger,
+    ...(overrides.maxMessageBytes !== undefined ? { maxMessageBytes: overrides.maxMessageBytes } : {}),
+  });
   await producer.connect();
   const probe = createKafkaProbe(client);
   const keys = createKeyRepository(db.pool, { ttlMs: 0 });
@@ -56,6 +60,7 @@ export async function createIngestHarness(
     metrics: createIngestMetrics(definition.department),
     logger,
     now: () => new Date(),
+    ...(overrides.maxMessageBytes !== undefined ? { maxMessageBytes: overrides.maxMessageBytes } : {}),
   };
   const pipeline = createIngestPipeline(common);
   const runner = startConnectors(overrides.pull ?? [], {

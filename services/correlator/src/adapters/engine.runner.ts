@@ -1,0 +1,292 @@
+/**
+ * The engine stage: takes the sequence topic in order, feeds each event (and clock tick) to the
+ * engine, produces the warnings not produced before to the warnings topic (key: warning id), then
+ * records them — and, when due, a snapshot with the input offset it covers — in PostgreSQL in one
+ * transaction. After a crash: the snapshot is restored, the unrecorded tail of the warnings topic
+ * read back, and the input replayed from the snapshot's offset; the engine is deterministic, so the
+ * replay gives the same warnings, and those already produced are not produced again.
+ */
+import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { NormalizedEvent, validator, type Warning } from '@liandong/contracts';
+import type { EngineOptions, RuleSet } from '@liandong/correlation-engine';
+import type { JsonProducer } from '@liandong/kafka';
+import type { Logger } from '@liandong/logger';
+import type { CorrelatorMetrics } from '../metrics.ts';
+import {
+  CorrelatorState,
+  markProduced,
+  rulesFingerprint,
+  unproduced,
+  type SequencedInput,
+} from '../domain/correlator.state.ts';
+import type { CheckpointRepository } from './checkpoint.repository.ts';
+import { readOutputTail } from './output.tail.ts';
+import { HEADER } from './sequence.topic.ts';
+
+export interface EngineRunnerDeps {
+  kafka: Kafka;
+  producer: JsonProducer;
+  repository: CheckpointRepository;
+  groupId: string;
+  sequenceTopic: string;
+  warningsTopic: string;
+  ruleSet: () => RuleSet;
+  engineOptions: EngineOptions;
+  snapshotMs: number;
+  logger: Logger;
+  metrics: CorrelatorMetrics;
+  onFatal: (error: Error) => void;
+  now?: () => number;
+}
+
+export interface EngineRunner {
+  readonly consumer: Consumer;
+  /** The state in hand (undefined before the partition is assigned and loaded). */
+  state(): CorrelatorState | undefined;
+  /** Writes a snapshot of the state in hand now. */
+  checkpoint(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const PARTITION = 0;
+const isEvent = validator(NormalizedEvent);
+
+function headerOf(message: KafkaMessage, name: string): string | undefined {
+  const value = message.headers?.[name];
+  if (value === undefined) return undefined;
+  return Array.isArray(value) ? String(value[0]) : String(value);
+}
+
+/** A sequence record as the engine takes it; undefined when it is not one (logged, skipped). */
+export function decodeSequenced(message: KafkaMessage): SequencedInput | { invalid: string } {
+  if (headerOf(message, HEADER.kind) === 'tick') {
+    const at = Number(headerOf(message, HEADER.at));
+    return Number.isFinite(at) ? { kind: 'tick', at } : { invalid: 'a tick without a time' };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(message.value?.toString('utf8') ?? '');
+  } catch (error) {
+    return { invalid: `not JSON: ${(error as Error).message}` };
+  }
+  if (!isEvent.check(value)) {
+    const first = isEvent.issues(value)[0];
+    return { invalid: `not a normalized event: ${first?.pointer ?? ''} ${first?.message ?? ''}` };
+  }
+  const source = headerOf(message, HEADER.source);
+  const cut = source?.lastIndexOf('/') ?? -1;
+  return {
+    kind: 'event',
+    event: value,
+    source:
+      source && cut > 0
+        ? { partition: source.slice(0, cut), offset: BigInt(source.slice(cut + 1)) }
+        : undefined,
+  };
+}
+
+export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineRunner> {
+  const { logger, metrics, repository } = deps;
+  const now = deps.now ?? Date.now;
+  const key = {
+    groupId: deps.groupId,
+    topic: deps.sequenceTopic,
+    partition: PARTITION,
+    scope: deps.warningsTopic,
+  };
+  let state: CorrelatorState | undefined;
+  let rules = '';
+  let nextOffset = 0n;
+  let needsLoad = true;
+  let lastSnapshotAt = 0;
+  let produced = new Map<string, number>();
+  /** The input offset the last snapshot covers. */
+  let snapshotOffset = -1n;
+  /** Batches and snapshots one at a time. */
+  let lock: Promise<unknown> = Promise.resolve();
+  const exclusively = <T>(work: () => Promise<T>): Promise<T> => {
+    const run = lock.then(work, work);
+    lock = run.catch(() => undefined);
+    return run;
+  };
+  let lastStats: Record<string, { considered: number; raised: number; revisions: number }> = {};
+
+  const consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
+  let stopping = false;
+  consumer.on(consumer.events.CRASH, (event) => {
+    if (event.payload.restart || stopping) return;
+    logger.fatal({ err: event.payload.error }, 'engine consumer crashed and will not restart');
+    deps.onFatal(event.payload.error);
+  });
+  // A (re)assignment: whoever held the partition before may have gone on past our state.
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    needsLoad = true;
+  });
+
+  /** Restores the checkpoint (or starts fresh) and learns what the warnings topic already has. */
+  async function load(): Promise<void> {
+    const ruleSet = deps.ruleSet();
+    rules = rulesFingerprint(ruleSet);
+    const checkpoint = await repository.load(key.groupId, key.topic, key.partition);
+    state = undefined;
+    if (checkpoint && checkpoint.rules === rules) {
+      try {
+        state = CorrelatorState.restore(ruleSet, checkpoint.snapshot, deps.engineOptions);
+        nextOffset = BigInt(checkpoint.nextOffset);
+      } catch (error) {
+        logger.warn({ err: error }, 'the snapshot cannot be restored; replaying the sequence from its start');
+      }
+    } else if (checkpoint) {
+      logger.warn(
+        { snapshotRules: checkpoint.rules.length, rules: rules.length },
+        'the snapshot was taken under other rules; replaying the sequence from its start',
+      );
+    }
+    if (!state) {
+      state = CorrelatorState.fresh(ruleSet, deps.engineOptions);
+      nextOffset = 0n;
+    }
+    const known = await repository.loadProduced(key.scope);
+    const tail = await readOutputTail(deps.kafka, key.scope, known.offsets);
+    produced = known.produced;
+    for (const [id, revision] of tail.produced)
+      if (revision > (produced.get(id) ?? 0)) produced.set(id, revision);
+    await repository.record(key, { produced: tail.produced, outputOffsets: tail.ends });
+    lastStats = structuredClone(state.engine.stats().rules);
+    lastSnapshotAt = now();
+    snapshotOffset = nextOffset;
+    metrics.restores.inc({ from: checkpoint && state.engine.stats().events > 0 ? 'snapshot' : 'start' });
+    logger.info(
+      { nextOffset: nextOffset.toString(), events: state.engine.stats().events, tailRead: tail.read },
+      'engine state loaded',
+    );
+  }
+
+  function countRules(current: typeof lastStats) {
+    for (const [rule, s] of Object.entries(current)) {
+      const before = lastStats[rule] ?? { considered: 0, raised: 0, revisions: 0 };
+      if (s.considered > before.considered)
+        metrics.considered.inc({ rule }, s.considered - before.considered);
+      if (s.raised > before.raised) metrics.warnings.inc({ rule, kind: 'raised' }, s.raised - before.raised);
+      const revised = s.revisions - s.raised - (before.revisions - before.raised);
+      if (revised > 0) metrics.warnings.inc({ rule, kind: 'revised' }, revised);
+    }
+    lastStats = structuredClone(current);
+  }
+
+  async function produce(warnings: Warning[]): Promise<Map<number, string>> {
+    const offsets = new Map<number, string>();
+    if (warnings.length === 0) return offsets;
+    const results = await deps.producer.send([
+      { topic: deps.warningsTopic, messages: warnings.map((w) => ({ key: w.id, value: w })) },
+    ]);
+    // The first offset of this batch per partition: everything before it is recorded.
+    for (const r of results) if (r.baseOffset !== '-1') offsets.set(r.partition, r.baseOffset);
+    return offsets;
+  }
+
+  async function persist(
+    warnings: Warning[],
+    outputOffsets: Map<number, string>,
+    force: boolean,
+  ): Promise<void> {
+    const current = state;
+    if (!current) return;
+    const due = force || now() - lastSnapshotAt >= deps.snapshotMs;
+    const started = now();
+    await repository.record(key, {
+      produced: markProduced(warnings, produced),
+      outputOffsets,
+      ...(due
+        ? {
+            checkpoint: {
+              nextOffset: nextOffset.toString(),
+              rules,
+              snapshot: current.snapshot(),
+              events: current.engine.stats().events,
+            },
+          }
+        : {}),
+    });
+    if (due) {
+      lastSnapshotAt = now();
+      snapshotOffset = nextOffset;
+      metrics.snapshotSeconds.observe((now() - started) / 1000);
+    }
+  }
+
+  await consumer.connect();
+  await consumer.subscribe({ topic: deps.sequenceTopic, fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async (payload) => {
+      const { batch } = payload;
+      if (!payload.isRunning() || payload.isStale()) return;
+      if (needsLoad) {
+        needsLoad = false;
+        await load();
+        await payload.heartbeat();
+        // Offsets are ours (PostgreSQL), not the group's: go to the snapshot's.
+        consumer.seek({ topic: batch.topic, partition: batch.partition, offset: nextOffset.toString() });
+        return;
+      }
+      const current = state;
+      if (!current) return;
+      try {
+        await exclusively(() => step(current, batch.messages));
+      } catch (error) {
+        // The engine has gone on past what is recorded: start again from the snapshot.
+        needsLoad = true;
+        throw error;
+      }
+      payload.resolveOffset(batch.lastOffset());
+      await payload.heartbeat();
+    },
+  });
+
+  async function step(current: CorrelatorState, messages: KafkaMessage[]): Promise<void> {
+    const out: Warning[] = [];
+    for (const message of messages) {
+      const offset = BigInt(message.offset);
+      if (offset < nextOffset) continue;
+      const input = decodeSequenced(message);
+      if ('invalid' in input) {
+        metrics.events.inc({ outcome: 'invalid' });
+        logger.error({ offset: message.offset, reason: input.invalid }, 'sequence record skipped');
+      } else {
+        const result = current.step(input);
+        metrics.events.inc({ outcome: result.outcome });
+        for (const w of result.warnings) out.push(w);
+      }
+      nextOffset = offset + 1n;
+    }
+    const fresh = unproduced(out, produced);
+    const outputOffsets = await produce(fresh);
+    await persist(fresh, outputOffsets, false);
+    countRules(current.engine.stats().rules);
+  }
+
+  // A quiet input still gets its snapshot: a restart then replays nothing.
+  const idle = setInterval(
+    () => {
+      if (!state || needsLoad || snapshotOffset === nextOffset || now() - lastSnapshotAt < deps.snapshotMs)
+        return;
+      exclusively(() => persist([], new Map(), true)).catch((error: unknown) =>
+        logger.warn({ err: error }, 'could not write a snapshot'),
+      );
+    },
+    Math.max(250, deps.snapshotMs),
+  );
+
+  return {
+    consumer,
+    state: () => state,
+    checkpoint: () => exclusively(() => persist([], new Map(), true)),
+    async stop() {
+      stopping = true;
+      clearInterval(idle);
+      await consumer.disconnect();
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { createCorrelator, type Correlator } from './correlator.ts';
+export { correlatorConfigSchema, loadCorrelatorConfig, type CorrelatorConfig } from './correlator.config.ts';
+export { SEQUENCE_TOPIC } from './adapters/sequence.topic.ts';
