@@ -1,6 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import type { ValueError } from '@sinclair/typebox/errors';
+import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import './formats.ts';
 
 export interface FieldIssue {
@@ -17,6 +17,45 @@ export interface Validator<T extends TSchema> {
 }
 
 const cache = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+type Members = Record<string, unknown>[];
+
+/**
+ * The property that tells the members of a union apart (`type`, `family`): every member is an
+ * object holding it as a constant. Undefined for other unions.
+ */
+function discriminantOf(members: Members): string | undefined {
+  const first = members[0]?.['properties'] as Record<string, Record<string, unknown>> | undefined;
+  if (!first) return undefined;
+  return Object.keys(first).find((key) =>
+    members.every((m) => {
+      const property = (m['properties'] as Record<string, Record<string, unknown>> | undefined)?.[key];
+      return property !== undefined && 'const' in property;
+    }),
+  );
+}
+
+/**
+ * A failed discriminated union names the field at fault instead of the union ("expected union
+ * value" at the root): the member the discriminant selects is checked and its issues reported,
+ * or the discriminant itself is, when no member has its value.
+ */
+function unionIssues(error: ValueError, limit: number): FieldIssue[] | undefined {
+  const members = (error.schema as Record<string, unknown>)['anyOf'];
+  const value = error.value as Record<string, unknown> | null;
+  if (!Array.isArray(members) || typeof value !== 'object' || value === null) return undefined;
+  const key = discriminantOf(members as Members);
+  if (key === undefined) return undefined;
+  const constOf = (m: Record<string, unknown>) =>
+    ((m['properties'] as Record<string, Record<string, unknown>>)[key] as Record<string, unknown>)['const'];
+  const member = (members as Members).find((m) => constOf(m) === value[key]);
+  if (!member) {
+    const allowed = (members as Members).map((m) => JSON.stringify(constOf(m))).join(', ');
+    return [{ pointer: `${error.path}/${key}`, message: `must be one of ${allowed}` }];
+  }
+  const inner = validator(member as TSchema).issues(value, limit);
+  return inner.map((issue) => ({ ...issue, pointer: `${error.path}${issue.pointer}` }));
+}
 
 function describe(error: ValueError): string {
   const schema = error.schema as Record<string, unknown>;
@@ -48,7 +87,10 @@ export function validator<T extends TSchema>(schema: T): Validator<T> {
         // Union failures repeat the same path; keep the first, most specific message per path.
         if (seen.has(error.path)) continue;
         seen.add(error.path);
-        out.push({ pointer: error.path, message: describe(error) });
+        const inner = error.type === ValueErrorType.Union ? unionIssues(error, limit) : undefined;
+        for (const issue of inner ?? [{ pointer: error.path, message: describe(error) }]) {
+          if (out.length < limit && !out.some((o) => o.pointer === issue.pointer)) out.push(issue);
+        }
         if (out.length >= limit) break;
       }
       return out;

@@ -22,6 +22,12 @@ function fixtures(id: string, kind: 'valid' | 'invalid'): [string, unknown][] {
     .map((f) => [f, JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown]);
 }
 
+/** Each must-fail fixture's field at fault, as a JSON Pointer: `<contract>/invalid-pointers.json`. */
+function pointers(id: string): Record<string, string> {
+  const file = join(FIXTURES, id, 'invalid-pointers.json');
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
+}
+
 describe.each(CONTRACT_CATALOG.map((e) => [e.id, e] as const))('contract %s', (id, entry) => {
   const check = validator(entry.schema);
   const ajv = new Ajv({ allErrors: true, strict: false });
@@ -41,9 +47,21 @@ describe.each(CONTRACT_CATALOG.map((e) => [e.id, e] as const))('contract %s', (i
     expect(ajvCheck(value), JSON.stringify(ajvCheck.errors)).toBe(true);
   });
 
-  it.each(fixtures(id, 'invalid'))('refuses %s, naming the field', (_name, value) => {
+  const named = pointers(id);
+
+  it('names the field at fault of every must-fail fixture, and only of those', () => {
+    expect(Object.keys(named).sort()).toEqual(
+      fixtures(id, 'invalid')
+        .map(([name]) => name)
+        .sort(),
+    );
+  });
+
+  it.each(fixtures(id, 'invalid'))('refuses %s, naming the field', (name, value) => {
     expect(check.check(value)).toBe(false);
-    expect(check.issues(value).length).toBeGreaterThan(0);
+    const pointer = named[name];
+    expect(pointer, `${name} has no entry in ${id}/invalid-pointers.json`).toMatch(/^\//);
+    expect(check.issues(value).map((i) => i.pointer)).toEqual([pointer]);
     expect(ajvCheck(value)).toBe(false);
   });
 });

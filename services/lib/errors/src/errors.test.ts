@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppError, decideRetry, toProblem } from './index.ts';
+import { AppError, backoffDelayMs, decideRetry, toProblem } from './index.ts';
 
 describe('toProblem', () => {
   it('maps a validation error to a 400 problem with its field errors', () => {
@@ -39,5 +39,15 @@ describe('decideRetry', () => {
     expect(decideRetry(error, 2, policy, () => 1)).toEqual({ action: 'retry', delayMs: 200 });
     expect(decideRetry(error, 2, policy, () => 0)).toEqual({ action: 'retry', delayMs: 100 });
     expect(decideRetry(error, 3, policy)).toEqual({ action: 'dead-letter', reason: 'retries_exhausted' });
+  });
+});
+
+describe('backoffDelayMs', () => {
+  const policy = { initialDelayMs: 100, maxDelayMs: 1000 };
+  it('doubles from the initial delay up to the cap, with equal jitter (half fixed, half random)', () => {
+    expect([1, 2, 3, 4, 5, 9].map((a) => backoffDelayMs(a, policy, () => 1))).toEqual([
+      100, 200, 400, 800, 1000, 1000,
+    ]);
+    expect([1, 2, 3, 4, 5].map((a) => backoffDelayMs(a, policy, () => 0))).toEqual([50, 100, 200, 400, 500]);
   });
 });

@@ -91,8 +91,22 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 8, initialDelayM
 export type RetryDecision = { action: 'retry'; delayMs: number } | { action: 'dead-letter'; reason: string };
 
 /**
+ * The project's one back-off: the delay before retry `attempt` (1 for the first retry) grows
+ * exponentially from `initialDelayMs` up to `maxDelayMs`, with equal jitter (half the ceiling
+ * fixed, half random) so that clients failing together do not retry together.
+ */
+export function backoffDelayMs(
+  attempt: number,
+  policy: Pick<RetryPolicy, 'initialDelayMs' | 'maxDelayMs'> = DEFAULT_RETRY_POLICY,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** (Math.max(1, attempt) - 1));
+  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/**
  * The single mapping to a retrying consumer: retriable errors are retried with exponential
- * back-off (equal jitter from `random`, see backoffDelay) until `maxAttempts`, everything else is dead-lettered.
+ * back-off (backoffDelayMs) until `maxAttempts`, everything else is dead-lettered.
  */
 export function decideRetry(
   error: unknown,
@@ -103,19 +117,5 @@ export function decideRetry(
   const appError = toAppError(error);
   if (!appError.retriable) return { action: 'dead-letter', reason: appError.code };
   if (attempt >= policy.maxAttempts) return { action: 'dead-letter', reason: 'retries_exhausted' };
-  return { action: 'retry', delayMs: backoffDelay(attempt, policy, random) };
-}
-
-/**
- * The one back-off of the project: exponential from `initialDelayMs`, capped at `maxDelayMs`,
- * with equal jitter (half the ceiling fixed, half random). Attempt 1 is the first retry.
- * decideRetry, the ingest services' wait for Kafka and the pull connectors all use it.
- */
-export function backoffDelay(
-  attempt: number,
-  policy: Pick<RetryPolicy, 'initialDelayMs' | 'maxDelayMs'>,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.max(0, attempt - 1));
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return { action: 'retry', delayMs: backoffDelayMs(attempt, policy, random) };
 }

@@ -1,6 +1,6 @@
 import { brokerList, loadConfig, redactConfig } from '@liandong/config';
 import { departmentEntry } from '@liandong/contracts';
-import { backoffDelay, DEFAULT_RETRY_POLICY } from '@liandong/errors';
+import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '@liandong/errors';
 import { appendAudit, createPool, pingDatabase } from '@liandong/db';
 import { createKafka, createKafkaProbe } from '@liandong/kafka';
 import { createEventProducer } from './adapters/event.producer.ts';
@@ -78,9 +78,9 @@ export async function runIngestService(
         connected = true;
         logger.info('connected to Kafka');
       } catch (error) {
-        // The project's one back-off (errors/backoffDelay), capped at 30 s: a broker down for
+        // The project's one back-off (errors/backoffDelayMs), capped at 30 s: a broker down for
         // an hour is not asked every 2 s by every service.
-        const delayMs = backoffDelay(attempt, DEFAULT_RETRY_POLICY);
+        const delayMs = backoffDelayMs(attempt, DEFAULT_RETRY_POLICY);
         logger.warn({ err: error, retryInMs: delayMs }, 'Kafka not reachable yet; retrying');
         await new Promise((r) => setTimeout(r, delayMs));
       }

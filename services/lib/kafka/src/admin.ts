@@ -1,5 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs';
 import type { TopicSpec } from '@liandong/contracts';
+import { backoffDelayMs } from '@liandong/errors';
 
 export interface EnsureTopicsOptions {
   /** Replication factor for new topics; a single local broker needs 1, a site cluster 3. */
@@ -50,6 +51,8 @@ export async function ensureTopics(
 }
 
 const NOT_YET = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE']);
+/** Metadata polls while leaders are elected: 50 ms doubling to 1 s. */
+const LEADER_POLL = { initialDelayMs: 50, maxDelayMs: 1000 };
 
 /** Waits until every partition of the topics has a leader, as the broker's metadata says. */
 async function waitForLeaders(
@@ -59,6 +62,7 @@ async function waitForLeaders(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let last = 'no metadata yet';
+  let attempt = 0;
   for (;;) {
     try {
       const { topics } = await admin.fetchTopicMetadata({ topics: [...partitions.keys()] });
@@ -75,7 +79,8 @@ async function waitForLeaders(
       last = type;
     }
     if (Date.now() > deadline) throw new Error(`topics had no leaders within ${timeoutMs} ms: ${last}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    attempt += 1;
+    await new Promise((resolve) => setTimeout(resolve, backoffDelayMs(attempt, LEADER_POLL)));
   }
 }
 

@@ -97,7 +97,10 @@ describe('Kafka adapter against the real broker', () => {
       messages: [{ key: 'a', value: '{not json' }],
     });
 
-    const dead = await t.readMessages(t.topic(TOPICS.deadLetters), 4);
+    // Wait for the fourth letter (the last message's), then read the topic to its end offsets:
+    // reading exactly four could not see a fifth, a letter written twice.
+    await t.readMessages(t.topic(TOPICS.deadLetters), 4);
+    const dead = await t.readToEnd(t.topic(TOPICS.deadLetters));
     const letters = dead.map((m) => JSON.parse(m.value?.toString() ?? '{}') as DeadLetter);
     expect(letters.map((l) => l.reason.code)).toEqual([
       'dependency_unavailable',

@@ -1,7 +1,5 @@
-import fc from 'fast-check';
-import { Partitioners, type PartitionMetadata } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { murmur2, positiveMurmur2 } from './murmur2.ts';
+import { murmur2 } from './murmur2.ts';
 
 describe('murmur2', () => {
   it("given the Java client's own test vectors (UtilsTest.testMurmur2), then the same hashes", () => {
@@ -15,28 +13,5 @@ describe('murmur2', () => {
       [new Uint8Array([]), 275646681],
     ];
     for (const [key, expected] of cases) expect(murmur2(key), String(key)).toBe(expected);
-  });
-
-  it("given any key, string or bytes, then the partition kafkajs's default (Java-compatible) partitioner chooses", () => {
-    const reference = Partitioners.DefaultPartitioner();
-    const metadata = (n: number): PartitionMetadata[] =>
-      Array.from({ length: n }, (_, i) => ({
-        partitionId: i,
-        leader: 1,
-        replicas: [1],
-        isr: [1],
-        offlineReplicas: [],
-        partitionErrorCode: 0,
-      }));
-    const key = fc.oneof(fc.string({ unit: 'grapheme' }), fc.uint8Array({ maxLength: 64 }));
-    fc.assert(
-      fc.property(key, fc.integer({ min: 1, max: 997 }), (k, n) => {
-        const message = { key: typeof k === 'string' ? k : Buffer.from(k), value: 'v' };
-        expect(positiveMurmur2(k) % n).toBe(
-          reference({ topic: 't', partitionMetadata: metadata(n), message }),
-        );
-      }),
-      { numRuns: 500 },
-    );
   });
 });

@@ -26,14 +26,11 @@ export function murmur2(key: string | Uint8Array): number {
     h = Math.imul(h, M) ^ k;
   }
   const tail = length & ~3;
-  // The Java client's switch falls through from 3 to 2 to 1.
+  // The last one to three bytes (Java's switch falls through from case 3 to case 1).
   const rest = length & 3;
   if (rest === 3) h ^= (data[tail + 2] as number) << 16;
   if (rest >= 2) h ^= (data[tail + 1] as number) << 8;
-  if (rest >= 1) {
-    h ^= data[tail] as number;
-    h = Math.imul(h, M);
-  }
+  if (rest >= 1) h = Math.imul(h ^ (data[tail] as number), M);
   h ^= h >>> 13;
   h = Math.imul(h, M);
   h ^= h >>> 15;

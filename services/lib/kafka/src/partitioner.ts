@@ -19,8 +19,8 @@ export const HashedPartitioner: ICustomPartitioner = () => {
     if (message.partition !== null && message.partition !== undefined) return message.partition;
     const hash = (message as { partitionHash?: number }).partitionHash;
     if (hash !== undefined) return hash % partitionMetadata.length;
-    if (message.key !== null && message.key !== undefined)
-      return partitionHash(String(message.key)) % partitionMetadata.length;
+    const key = message.key;
+    if (key !== null && key !== undefined) return positiveMurmur2(key) % partitionMetadata.length;
     const available = partitionMetadata.filter((p) => p.leader >= 0);
     counter = (counter + 1) & 0x7fffffff;
     return (available[counter % Math.max(1, available.length)] ?? partitionMetadata[0])?.partitionId ?? 0;

@@ -1,4 +1,5 @@
 import { departmentEntry, type DepartmentCode } from '@liandong/contracts';
+import { backoffDelayMs } from '@liandong/errors';
 
 export interface OutgoingRecord {
   department: DepartmentCode;
@@ -32,6 +33,9 @@ interface Reply {
   detail?: string;
   errors?: unknown[];
 }
+
+/** Back-off between attempts when the service gives no Retry-After: 0.5 s doubling to 30 s. */
+const SEND_BACKOFF = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
 /**
  * Sends records to the department ingest services as their systems would: JSON records of one
@@ -102,7 +106,7 @@ export function createSender(options: SenderOptions) {
         options.log('error', `${department} ingest answered ${status}: ${reply.detail ?? ''}`);
         return;
       }
-      await sleep(retryAfter > 0 ? retryAfter * 1000 : Math.min(30_000, 250 * 2 ** attempt));
+      await sleep(retryAfter > 0 ? retryAfter * 1000 : backoffDelayMs(attempt, SEND_BACKOFF));
     }
     s.failed += count;
     options.log('error', `${department}: gave up after ${maxAttempts} attempts`, { records: count });

@@ -1,5 +1,5 @@
 import type { Crs, DepartmentCode } from '@liandong/contracts';
-import { backoffDelay, toAppError } from '@liandong/errors';
+import { backoffDelayMs, toAppError } from '@liandong/errors';
 import type { Logger } from '@liandong/logger';
 import type { CursorRepository } from '../adapters/cursor.repository.ts';
 import type { IngestPipeline } from '../ingest.service.ts';
@@ -126,7 +126,7 @@ export function startConnectors(connectors: PullConnector[], deps: ConnectorRunn
         status.lastError = message;
         status.consecutiveFailures += 1;
         deps.metrics.connectorUp.set({ connector: connector.id }, 0);
-        wait = backoffDelay(status.consecutiveFailures, {
+        wait = backoffDelayMs(status.consecutiveFailures, {
           initialDelayMs: backoff.baseMs,
           maxDelayMs: backoff.maxMs,
         });
