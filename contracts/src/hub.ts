@@ -4,7 +4,7 @@
  * department keys. The console and outside scripts rely on these shapes.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { Level, Nullable, Timestamp } from './common.ts';
+import { EventStatus, Level, Nullable, Severity, Timestamp } from './common.ts';
 import { Actor, Disposition, WarningActivity } from './activity.ts';
 import { Department, Unit } from './departments.ts';
 import { NormalizedEvent } from './event.ts';
@@ -230,6 +230,32 @@ export const EventPage = Type.Object(
   { $id: 'EventPage', additionalProperties: false },
 );
 export type EventPage = Static<typeof EventPage>;
+
+/**
+ * An event as a point on the map (`GET /api/v1/events/points`): what the console draws, colours
+ * and filters by, a fraction of the full record (`GET /api/v1/events/{id}`), so that a day of a
+ * district's events loads in one request.
+ */
+export const EventPoint = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    department: Department,
+    type: Type.String(),
+    status: EventStatus,
+    severity: Severity,
+    occurredAt: Timestamp,
+    lon: Type.Number({ minimum: -180, maximum: 180, description: 'WGS-84' }),
+    lat: Type.Number({ minimum: -90, maximum: 90, description: 'WGS-84' }),
+  },
+  { $id: 'EventPoint', additionalProperties: false },
+);
+export type EventPoint = Static<typeof EventPoint>;
+
+export const EventPointPage = Type.Object(
+  { items: Type.Array(EventPoint), nextCursor: Nullable(Type.String()) },
+  { $id: 'EventPointPage', additionalProperties: false },
+);
+export type EventPointPage = Static<typeof EventPointPage>;
 
 export const Escalation = Type.Object(
   {

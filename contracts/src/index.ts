@@ -17,3 +17,5 @@ export * from './catalog.ts';
 export * from './data/nanhai.ts';
 export * from './rules.ts';
 export * from './publishable.ts';
+export * from './reports.ts';
+export * from './notification.ts';

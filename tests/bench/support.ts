@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { TOPIC_SPECS, namespacedTopic } from '@liandong/contracts';
 import { createPool, migrate, type Pool } from '@liandong/db';
-import { ensureDatabase, REPO_ROOT, startKafka } from '@liandong/infra';
+import { ensureDatabase, REPO_ROOT, startKafka, stopKafka } from '@liandong/infra';
 import { ensureTopics } from '@liandong/kafka';
 
 export interface BenchEnvironment {
@@ -18,7 +18,9 @@ export interface BenchEnvironment {
 }
 
 export async function benchEnvironment(): Promise<BenchEnvironment> {
-  const brokers = process.env['KAFKA_BROKERS'] ?? (await startKafka({ log: () => undefined })).brokers;
+  // A broker this benchmark started, it stops when it closes (one already running is left alone).
+  const local = process.env['KAFKA_BROKERS'] ? undefined : await startKafka({ log: () => undefined });
+  const brokers = process.env['KAFKA_BROKERS'] ?? (local as { brokers: string }).brokers;
   const databaseUrl = process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/liandong_bench';
   await ensureDatabase(databaseUrl);
   const stamp = Date.now().toString(36);
@@ -46,6 +48,7 @@ export async function benchEnvironment(): Promise<BenchEnvironment> {
       await admin.disconnect();
       await pool.query(`DROP SCHEMA ${schema} CASCADE`);
       await pool.end();
+      if (local?.started) await stopKafka({ log: () => undefined });
     },
   };
 }

@@ -4,7 +4,7 @@
  * .data/screenshots/, and the fixtures the console tests send through Kafka.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -20,7 +20,7 @@ import {
   type Warning,
 } from '@liandong/contracts';
 import { createHub, loadHubConfig, type Hub } from '@liandong/hub';
-import { REPO_ROOT } from '@liandong/infra';
+import { consoleBuildState, REPO_ROOT } from '@liandong/infra';
 import { createJsonProducer, createKafka, type JsonProducer } from '@liandong/kafka';
 import { testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { createUserRepository } from '@liandong/users';
@@ -30,10 +30,10 @@ export const WEB_DIR = join(REPO_ROOT, 'web');
 export const SCREENSHOTS = join(REPO_ROOT, '.data', 'screenshots');
 const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 
-/** web/dist, built once here when missing (CI and pnpm start build it before). */
+/** web/dist, built here when missing or older than its sources (CI and pnpm start build it before). */
 export function ensureConsoleBuilt(): string {
   const dist = join(WEB_DIR, 'dist');
-  if (!existsSync(join(dist, 'index.html')))
+  if (consoleBuildState(WEB_DIR) !== 'fresh')
     execFileSync('pnpm', ['-s', 'build:web'], { cwd: REPO_ROOT, stdio: 'inherit' });
   return dist;
 }
@@ -60,7 +60,11 @@ export interface ConsoleHub {
   close(): Promise<void>;
 }
 
-export async function startConsoleHub(db: TestDatabase, kafka: TestKafka, consoleDir: string): Promise<ConsoleHub> {
+export async function startConsoleHub(
+  db: TestDatabase,
+  kafka: TestKafka,
+  consoleDir: string,
+): Promise<ConsoleHub> {
   const config = loadHubConfig({
     DATABASE_URL: db.url,
     DATABASE_SCHEMA: db.schema,
@@ -82,9 +86,15 @@ export async function startConsoleHub(db: TestDatabase, kafka: TestKafka, consol
 export async function seedUsers(db: TestDatabase): Promise<void> {
   const users = createUserRepository(db.pool);
   const actor = { username: 'test', role: 'admin' as const };
-  await users.create({ username: 'operator', displayName: '张值班', role: 'operator', password: PASSWORD }, actor);
+  await users.create(
+    { username: 'operator', displayName: '张值班', role: 'operator', password: PASSWORD },
+    actor,
+  );
   for (const unit of UNIT_CODES)
-    await users.create({ username: `liaison-${unit}`, role: 'liaison', department: unit, password: PASSWORD }, actor);
+    await users.create(
+      { username: `liaison-${unit}`, role: 'liaison', department: unit, password: PASSWORD },
+      actor,
+    );
 }
 
 /** Playwright gives the browser a fresh, temporary user-data-dir of its own (it refuses one in args). */
@@ -138,7 +148,9 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 }
 
 export async function producer(kafka: TestKafka): Promise<JsonProducer> {
-  const p = createJsonProducer(createKafka({ brokers: kafka.brokers, clientId: 'browser-test', logger: testLogger() }));
+  const p = createJsonProducer(
+    createKafka({ brokers: kafka.brokers, clientId: 'browser-test', logger: testLogger() }),
+  );
   await p.connect();
   return p;
 }
@@ -166,7 +178,10 @@ export function warning(overrides: Partial<Warning> & { id: string }): Warning {
     updatedAt: at,
     firstEvidenceAt: at,
     lastEvidenceAt: at,
-    title: { zh: '桂城街道：暴雨内涝，多部门同时报警', en: 'Guicheng: rainstorm waterlogging reported by several departments' },
+    title: {
+      zh: '桂城街道：暴雨内涝，多部门同时报警',
+      en: 'Guicheng: rainstorm waterlogging reported by several departments',
+    },
     summary: {
       zh: '30分钟内水务、交通、公安在桂城街道千灯湖一带报告积水、道路受淹、人员被困共5起。',
       en: 'Within 30 min, water, traffic and police reported 5 incidents of waterlogging, flooded roads and people trapped around Qiandeng Lake, Guicheng.',
@@ -216,7 +231,11 @@ export function event(
   return {
     id: crypto.randomUUID(),
     department,
-    source: { system: `${department}-test`, format: department === 'water' ? 'sensorthings-1.1' : 'cap-1.2', id: crypto.randomUUID() },
+    source: {
+      system: `${department}-test`,
+      format: department === 'water' ? 'sensorthings-1.1' : 'cap-1.2',
+      id: crypto.randomUUID(),
+    },
     kind: 'incident',
     category: entry.category,
     type: `${department}.${key}`,
@@ -255,7 +274,10 @@ export function manyEvents(count: number): NormalizedEvent[] {
       event(
         department,
         key,
-        { lon: (town?.center.lon ?? 113.1) + r * Math.cos(angle), lat: (town?.center.lat ?? 23) + r * Math.sin(angle) },
+        {
+          lon: (town?.center.lon ?? 113.1) + r * Math.cos(angle),
+          lat: (town?.center.lat ?? 23) + r * Math.sin(angle),
+        },
         { occurredAt: occurred, status: rnd() < 0.1 ? 'Exercise' : 'Actual' },
       ),
     );
@@ -263,7 +285,11 @@ export function manyEvents(count: number): NormalizedEvent[] {
   return events;
 }
 
-export async function sendEvents(p: JsonProducer, kafka: TestKafka, events: NormalizedEvent[]): Promise<void> {
+export async function sendEvents(
+  p: JsonProducer,
+  kafka: TestKafka,
+  events: NormalizedEvent[],
+): Promise<void> {
   for (let i = 0; i < events.length; i += 1000) {
     const batch = events.slice(i, i + 1000);
     const byTopic = new Map<string, NormalizedEvent[]>();
@@ -271,6 +297,8 @@ export async function sendEvents(p: JsonProducer, kafka: TestKafka, events: Norm
       const topic = kafka.topic(eventsTopic(e.department));
       byTopic.set(topic, [...(byTopic.get(topic) ?? []), e]);
     }
-    await p.send([...byTopic].map(([topic, list]) => ({ topic, messages: list.map((e) => ({ key: e.id, value: e })) })));
+    await p.send(
+      [...byTopic].map(([topic, list]) => ({ topic, messages: list.map((e) => ({ key: e.id, value: e })) })),
+    );
   }
 }

@@ -5,6 +5,8 @@ import { useLogout, useSession, useWarnings } from './api/queries.ts';
 import { setLang, useI18n } from './i18n/index.ts';
 import { dismissAnnouncement, useLive, useLiveConnection, useSound } from './live/live.ts';
 import { navigate, routeOf, usePath, warningPath } from './router.ts';
+import { useNow } from './components/common.tsx';
+import { formatTime } from './format.ts';
 import { LoginScreen } from './screens/login.tsx';
 import { QueueScreen } from './screens/queue.tsx';
 import { WarningScreen } from './screens/warning.tsx';
@@ -15,7 +17,9 @@ import { FeedsScreen } from './screens/feeds.tsx';
 export function awaitingAck(warning: WarningView, session: AuthSession): boolean {
   if (warning.status !== 'active') return false;
   const unit = session.user.role === 'liaison' ? session.user.department : null;
-  return warning.acknowledgements.some((a) => a.state === 'pending' && (unit === null || a.department === unit));
+  return warning.acknowledgements.some(
+    (a) => a.state === 'pending' && (unit === null || a.department === unit),
+  );
 }
 
 export function App() {
@@ -76,13 +80,20 @@ function Console({ session }: { session: AuthSession }) {
           ))}
         </nav>
         <div className="topbar-right">
+          <Clock />
           <span className={`conn conn-${live.connection}`} role="status" data-testid="connection">
-            <span aria-hidden="true">{live.connection === 'connected' ? '●' : '○'}</span> {t(`conn.${live.connection}`)}
+            <span aria-hidden="true">{live.connection === 'connected' ? '●' : '○'}</span>{' '}
+            {t(`conn.${live.connection}`)}
           </span>
           <button type="button" className="ghost" aria-pressed={sound} onClick={() => setSound(!sound)}>
             {sound ? t('banner.soundOn') : t('banner.soundOff')}
           </button>
-          <button type="button" className="ghost" aria-label={t('lang.label')} onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}>
+          <button
+            type="button"
+            className="ghost"
+            aria-label={t('lang.label')}
+            onClick={() => setLang(lang === 'en' ? 'zh-CN' : 'en')}
+          >
             {t('lang.switch')}
           </button>
           <span className="who" data-testid="who">
@@ -125,5 +136,16 @@ function Console({ session }: { session: AuthSession }) {
         {route.screen === 'feeds' ? <FeedsScreen /> : null}
       </main>
     </div>
+  );
+}
+
+/** The office's time, whatever the machine's zone: every time on the console is Beijing time. */
+function Clock() {
+  const { t, lang } = useI18n();
+  const now = useNow();
+  return (
+    <span className="clock-top" role="timer" data-testid="clock">
+      {t('clock', { time: formatTime(new Date(now).toISOString(), lang, false) })}
+    </span>
   );
 }

@@ -21,10 +21,7 @@ export function usePath(): string {
 }
 
 export type Route =
-  | { screen: 'queue' }
-  | { screen: 'map' }
-  | { screen: 'feeds' }
-  | { screen: 'warning'; id: string };
+  { screen: 'queue' } | { screen: 'map' } | { screen: 'feeds' } | { screen: 'warning'; id: string };
 
 export function routeOf(path: string): Route {
   const warning = /^\/warnings\/(.+)$/.exec(path);

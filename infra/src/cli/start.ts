@@ -180,7 +180,8 @@ try {
     await notStopping();
     say(`building the console (web/dist is ${consoleState})…`);
     const built = await exec('pnpm', ['-s', 'build:web'], { cwd: REPO_ROOT, env });
-    if (built.code !== 0) throw new LauncherError(`building the console failed:\n${(built.stdout + built.stderr).trim()}`);
+    if (built.code !== 0)
+      throw new LauncherError(`building the console failed:\n${(built.stdout + built.stderr).trim()}`);
     say('console built');
   }
 

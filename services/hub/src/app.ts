@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin.routes.ts';
 import { auditRoutes } from './routes/audit.routes.ts';
 import { authRoutes } from './routes/auth.routes.ts';
 import { capRoutes } from './routes/cap.routes.ts';
+import { reportRoutes } from './routes/reports.routes.ts';
 import { eventRoutes } from './routes/events.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { warningRoutes } from './routes/warnings.routes.ts';
@@ -106,6 +107,7 @@ export async function buildApp(deps: HubDeps): Promise<HubApp> {
   auditRoutes(app, deps);
   adminRoutes(app, deps);
   capRoutes(app, deps);
+  reportRoutes(app, deps);
 
   // The console last: the API routes above take precedence.
   await registerConsole(app, consoleDir);

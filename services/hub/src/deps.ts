@@ -65,6 +65,8 @@ export interface HubDeps {
     cspTileSources: string[];
     /** The issuing unit of the CAP messages (CAP out). */
     capIssuer: CapIssuer;
+    /** The Chromium that prints report PDFs. */
+    chromiumPath: string;
   };
   /** Live sockets of a session are closed when it ends (logout, ended by its user). */
   onSessionEnded?: (sessionId: string) => void;

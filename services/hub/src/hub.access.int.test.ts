@@ -6,7 +6,10 @@
  * cookie flags, login throttling, session idle timeout, own sessions.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOPICS, type AuthSession } from '@liandong/contracts';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventsTopic, TOPICS, type AuthSession, type NormalizedEvent } from '@liandong/contracts';
 import { createJsonProducer, createKafka } from '@liandong/kafka';
 import { createKeyAdministration } from '@liandong/keys';
 import { testDatabase, testKafka, testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
@@ -28,7 +31,8 @@ const SIGNED_IN: Who[] = ['operator', 'liaison', 'analyst', 'admin'];
 
 /** Who may call each route. Written by hand: the test compares it with the route table. */
 const EXPECTED: Record<string, Who[]> = {
-  'GET /': PUBLIC,
+  // The console (a stand-in build): its files and the SPA fallback are public.
+  'GET /*': PUBLIC,
   'GET /healthz': PUBLIC,
   'GET /readyz': PUBLIC,
   'GET /metrics': PUBLIC,
@@ -51,7 +55,11 @@ const EXPECTED: Record<string, Who[]> = {
   'GET /api/v1/escalations': SIGNED_IN,
   'GET /api/v1/warnings/:id/cap': SIGNED_IN,
   'GET /api/v1/cap/feed.atom': SIGNED_IN,
+  'GET /api/v1/reports/warnings/:id': ['operator', 'analyst', 'admin'],
+  'GET /api/v1/reports/period': ['operator', 'analyst', 'admin'],
   'GET /api/v1/events': SIGNED_IN,
+  'GET /api/v1/events/points': SIGNED_IN,
+  'GET /api/v1/events/:id': SIGNED_IN,
   'GET /api/v1/feeds/health': SIGNED_IN,
   'GET /api/v1/audit': ['analyst', 'admin'],
   'GET /api/v1/audit/verify': ['analyst', 'admin'],
@@ -62,6 +70,39 @@ const EXPECTED: Record<string, Who[]> = {
   'GET /api/v1/keys': ['admin'],
   'POST /api/v1/keys': ['admin'],
   'DELETE /api/v1/keys/:id': ['admin'],
+  // Notifications (notify/).
+  'GET /api/v1/notification-channels': ['admin'],
+  'POST /api/v1/notification-channels': ['admin'],
+  'PATCH /api/v1/notification-channels/:id': ['admin'],
+  'DELETE /api/v1/notification-channels/:id': ['admin'],
+  'GET /api/v1/feeds/health/channels': SIGNED_IN,
+  'GET /api/v1/warnings/:id/notifications': SIGNED_IN,
+};
+
+const consoleDir = mkdtempSync(join(tmpdir(), 'hub-console-'));
+writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><div id="root"></div>');
+
+/** A police event, so that a police liaison may read it (GET /api/v1/events/:id). */
+const MATRIX_EVENT = '5a1e0c3e-6a55-5b8e-9d3c-2a4f1e7c9b10';
+const matrixEvent: NormalizedEvent = {
+  id: MATRIX_EVENT,
+  department: 'police',
+  source: { system: 'matrix', format: 'police-json', id: 'matrix-1' },
+  kind: 'incident',
+  category: 'social_security',
+  type: 'police.fight',
+  severity: 'Moderate',
+  status: 'Exercise',
+  msgType: 'Alert',
+  references: [],
+  occurredAt: new Date().toISOString(),
+  receivedAt: new Date().toISOString(),
+  location: { type: 'Point', coordinates: [113.15, 23.04] },
+  texts: [],
+  measurements: [],
+  attributes: {},
+  geocodes: [],
+  raw: { contentType: 'application/json', body: '{}' },
 };
 
 const USERNAME: Record<Exclude<Who, 'anonymous'>, string> = {
@@ -76,6 +117,7 @@ describe('hub: access matrix and security', () => {
   let kafka: TestKafka;
   let hub: TestHub;
   let keyId: string;
+  let channelId: string;
   let clock = new Date();
 
   beforeAll(async () => {
@@ -88,11 +130,21 @@ describe('hub: access matrix and security', () => {
     keyId = (
       await createKeyAdministration(db.pool).create('police', 'matrix', { username: 'test', role: 'admin' })
     ).id;
+    channelId = (
+      await db.pool.query<{ id: string }>(
+        `INSERT INTO notification_channels (kind, recipient, levels, target, created_by)
+         VALUES ('webhook', 'unit:water', '{red}', '{"url": "http://127.0.0.1:9/matrix"}', 'test') RETURNING id`,
+      )
+    ).rows[0]!.id;
     hub = await startTestHub({
       db,
       kafka,
       now: () => clock,
-      env: { LOGIN_MAX_FAILURES_PER_USER: '3', LOGIN_MAX_FAILURES_PER_ADDRESS: '1000' },
+      env: {
+        LOGIN_MAX_FAILURES_PER_USER: '3',
+        LOGIN_MAX_FAILURES_PER_ADDRESS: '1000',
+        CONSOLE_DIR: consoleDir,
+      },
     });
     const producer = createJsonProducer(
       createKafka({ brokers: kafka.brokers, clientId: 't', logger: testLogger() }),
@@ -103,11 +155,14 @@ describe('hub: access matrix and security', () => {
     );
     await producer.send([
       { topic: kafka.topic(TOPICS.warnings), messages: warnings.map((w) => ({ key: w.id, value: w })) },
+      { topic: kafka.topic(eventsTopic('police')), messages: [{ key: MATRIX_EVENT, value: matrixEvent }] },
     ]);
     await producer.disconnect();
     for (let i = 0; i < 200; i++) {
-      const { rows } = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM warnings');
-      if (rows[0]?.n === 3) break;
+      const { rows } = await db.pool.query<{ n: number; e: number }>(
+        'SELECT (SELECT count(*)::int FROM warnings) AS n, (SELECT count(*)::int FROM events) AS e',
+      );
+      if (rows[0]?.n === 3 && rows[0].e === 1) break;
       await new Promise((r) => setTimeout(r, 100));
     }
   });
@@ -121,17 +176,25 @@ describe('hub: access matrix and security', () => {
     const params: Record<string, string> = {
       '/api/v1/warnings/:id': 'matrix-ack',
       '/api/v1/warnings/:id/cap': 'matrix-ack',
+      '/api/v1/reports/warnings/:id': 'matrix-ack',
       '/api/v1/warnings/:id/acknowledge': 'matrix-ack',
       '/api/v1/warnings/:id/resolve': 'matrix-resolve',
       '/api/v1/auth/sessions/:id': session?.sessionId ?? 'none',
       '/api/v1/users/:username': 'target-user',
       '/api/v1/users/:username/password': 'target-user',
       '/api/v1/keys/:id': keyId,
+      '/api/v1/notification-channels/:id': channelId,
+      '/api/v1/warnings/:id/notifications': 'matrix-ack',
+      '/api/v1/events/:id': MATRIX_EVENT,
     };
-    const path = url
-      .replace(/:[a-z]+/, params[url] ?? 'x')
-      .replace('/docs/static/*', '/docs/static/index.html')
-      .replace('/*', '/anything');
+    const queries: Record<string, string> = {
+      '/api/v1/reports/period': '?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z',
+    };
+    const path =
+      url
+        .replace(/:[a-z]+/, params[url] ?? 'x')
+        .replace('/docs/static/*', '/docs/static/index.html')
+        .replace('/*', '/anything') + (queries[url] ?? '');
     const bodies: Record<string, unknown> = {
       'POST /api/v1/auth/login': {
         username: USERNAME[who === 'anonymous' ? 'operator' : who],
@@ -143,6 +206,12 @@ describe('hub: access matrix and security', () => {
       'POST /api/v1/users': { username: `made-by-${who}`, role: 'analyst' },
       'PATCH /api/v1/users/:username': { displayName: `renamed by ${who}` },
       'POST /api/v1/keys': { department: 'water', label: 'matrix' },
+      'POST /api/v1/notification-channels': {
+        recipient: 'unit:water',
+        levels: ['red'],
+        target: { kind: 'webhook', url: 'http://127.0.0.1:9/matrix' },
+      },
+      'PATCH /api/v1/notification-channels/:id': { label: `renamed by ${who}` },
     };
     const body = bodies[`${method} ${url}`] ?? (['POST', 'PATCH'].includes(method) ? {} : undefined);
     return { path, body };

@@ -84,6 +84,69 @@ export const hubConfigSchema = Type.Object({
   CONSOLE_DIR: Type.Optional(
     Type.String({ minLength: 1, description: 'the built console; default web/dist' }),
   ),
+  // Notifications (notify/): see README "Notifications".
+  NOTIFY_CONSOLE_URL: Type.String({
+    default: 'http://127.0.0.1:8080',
+    pattern: '^https?://',
+    description: 'the console’s address, for the link in every notification',
+  }),
+  NOTIFY_CONCURRENCY: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 4,
+    description: 'deliveries in flight per hub',
+  }),
+  NOTIFY_POLL_MS: Type.Integer({
+    minimum: 20,
+    default: 1000,
+    description: 'how often the outbox is checked for due retries',
+  }),
+  NOTIFY_RETRY_BASE_MS: Type.Integer({
+    minimum: 10,
+    default: 5000,
+    description: 'first retry after this; doubling',
+  }),
+  NOTIFY_RETRY_MAX_MS: Type.Integer({
+    minimum: 10,
+    default: 300_000,
+    description: 'longest wait between attempts',
+  }),
+  NOTIFY_LIFETIME_SECONDS: Type.Integer({
+    minimum: 1,
+    default: 21_600,
+    description: 'a message not delivered this long after it was due is given up',
+  }),
+  NOTIFY_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 10_000, description: 'one HTTP or SMTP send' }),
+  NOTIFY_DEAD_AFTER_FAILURES: Type.Integer({
+    minimum: 1,
+    default: 5,
+    description: 'failed attempts in a row after which a channel shows as dead',
+  }),
+  NOTIFY_SMTP_URL: Type.Optional(
+    Type.String({
+      pattern: '^smtps?://',
+      description: 'SMTP server for e-mail channels, e.g. smtp://127.0.0.1:2525',
+    }),
+  ),
+  NOTIFY_MAIL_FROM: Type.String({
+    default: '联动预警 <liandong@localhost>',
+    description: 'From of notification e-mails',
+  }),
+  NOTIFY_WEBHOOK_URL: Type.Optional(
+    Type.String({
+      pattern: '^https?://',
+      description: 'a demo webhook channel for every recipient and level',
+    }),
+  ),
+  NOTIFY_WEBHOOK_SECRET: Type.Optional(
+    Type.String({ minLength: 16, description: 'its signing secret (whsec_…)' }),
+  ),
+  NOTIFY_EMAIL_TO: Type.Optional(
+    Type.String({
+      minLength: 3,
+      description: 'comma-separated: a demo e-mail channel for every recipient and level',
+    }),
+  ),
   CAP_ISSUER_CODE: Type.String({
     default: '44060541000000',
     pattern: '^[0-9]{14}$',
@@ -94,6 +157,11 @@ export const hubConfigSchema = Type.Object({
   CAP_SENDER_NAME_EN: Type.String({
     minLength: 1,
     default: 'Nanhai District Emergency Management Bureau, Foshan',
+  }),
+  REPORT_CHROMIUM_PATH: Type.String({
+    minLength: 1,
+    default: '/usr/bin/chromium',
+    description: 'the Chromium that prints report PDFs (the machine’s own; none is downloaded)',
   }),
   CSP_TILE_SOURCES: Type.String({
     default: 'https://*.tile.openstreetmap.org',

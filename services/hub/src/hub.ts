@@ -49,6 +49,8 @@ import { createRetentionJob } from './jobs/retention.job.ts';
 import { createPushTailer } from './live/push.tailer.ts';
 import { createSocketGateway } from './live/socket.gateway.ts';
 import { createHubMetrics } from './metrics.ts';
+import { notificationRoutes } from './notify/notification.routes.ts';
+import { createNotifications } from './notify/notification.service.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -95,6 +97,27 @@ export async function createHub(config: HubConfig, options: HubOptions) {
     topicPrefix: config.KAFKA_TOPIC_PREFIX,
     logger,
   });
+  const notifications = createNotifications({
+    pool,
+    now,
+    logger,
+    registry: metrics.registry,
+    settings: {
+      consoleUrl: config.NOTIFY_CONSOLE_URL,
+      concurrency: config.NOTIFY_CONCURRENCY,
+      pollMs: config.NOTIFY_POLL_MS,
+      retryBaseMs: config.NOTIFY_RETRY_BASE_MS,
+      retryMaxMs: config.NOTIFY_RETRY_MAX_MS,
+      lifetimeSeconds: config.NOTIFY_LIFETIME_SECONDS,
+      timeoutMs: config.NOTIFY_TIMEOUT_MS,
+      deadAfterFailures: config.NOTIFY_DEAD_AFTER_FAILURES,
+      mailFrom: config.NOTIFY_MAIL_FROM,
+      ...(config.NOTIFY_SMTP_URL ? { smtpUrl: config.NOTIFY_SMTP_URL } : {}),
+      ...(config.NOTIFY_WEBHOOK_URL ? { webhookUrl: config.NOTIFY_WEBHOOK_URL } : {}),
+      ...(config.NOTIFY_WEBHOOK_SECRET ? { webhookSecret: config.NOTIFY_WEBHOOK_SECRET } : {}),
+      ...(config.NOTIFY_EMAIL_TO ? { emailTo: config.NOTIFY_EMAIL_TO } : {}),
+    },
+  });
   const lifecycle = createLifecycleStore({
     pool,
     pushes,
@@ -104,6 +127,7 @@ export async function createHub(config: HubConfig, options: HubOptions) {
     logger,
     onActivity: () => publisher.kick(),
     observe: (command, seconds) => metrics.commandSeconds.observe({ command }, seconds),
+    notifications,
   });
   const sessionPolicy = {
     idleMs: config.SESSION_IDLE_MINUTES * 60_000,
@@ -150,6 +174,7 @@ export async function createHub(config: HubConfig, options: HubOptions) {
       feedWindowMinutes: config.FEED_WINDOW_MINUTES,
       consoleDir: config.CONSOLE_DIR ?? join(REPO_ROOT, 'web/dist'),
       cspTileSources: config.CSP_TILE_SOURCES.split(/\s+/).filter(Boolean),
+      chromiumPath: config.REPORT_CHROMIUM_PATH,
       capIssuer: {
         code: config.CAP_ISSUER_CODE,
         name: { zh: config.CAP_SENDER_NAME_ZH, en: config.CAP_SENDER_NAME_EN },
@@ -158,6 +183,7 @@ export async function createHub(config: HubConfig, options: HubOptions) {
     onSessionEnded: (sessionId) => live.gateway?.disconnectSession(sessionId),
   };
   const { app, routes } = await buildApp(deps);
+  notificationRoutes(app, deps, notifications.channels);
   const tailer = createPushTailer({
     pushes,
     databaseUrl: config.DATABASE_URL,
@@ -208,6 +234,7 @@ export async function createHub(config: HubConfig, options: HubOptions) {
     scanner,
     retention,
     metrics,
+    notifications,
     /** The port it listens on (after start). */
     port(): number {
       return (app.server.address() as AddressInfo).port;
@@ -247,6 +274,7 @@ export async function createHub(config: HubConfig, options: HubOptions) {
         }),
       );
       publisher.start();
+      await notifications.start();
       scanner.start();
       retention.start();
     },
@@ -255,6 +283,7 @@ export async function createHub(config: HubConfig, options: HubOptions) {
       await scanner.stop();
       await retention.stop();
       await publisher.stop();
+      await notifications.stop();
       await tailer.stop();
       await gateway.close();
       await app.close();

@@ -5,7 +5,8 @@ import {
   type AcknowledgeRequest,
   type AuthSession,
   type DepartmentCode,
-  type EventPage,
+  type EventPointPage,
+  type EventPoint,
   type EventView,
   type FeedHealthList,
   type LoginRequest,
@@ -45,7 +46,8 @@ export function useSession() {
 export function useLogin() {
   const client = useQueryClient();
   return useMutation({
-    mutationFn: (body: LoginRequest) => api<AuthSession>('POST', '/api/v1/auth/login', { body, quiet401: true }),
+    mutationFn: (body: LoginRequest) =>
+      api<AuthSession>('POST', '/api/v1/auth/login', { body, quiet401: true }),
     onSuccess: (session) => {
       setCsrfToken(session.csrfToken);
       client.setQueryData(keys.session, session);
@@ -90,32 +92,52 @@ export function useWarnings(includeClosed = false) {
 export function useWarningDetail(id: string) {
   return useQuery({
     queryKey: keys.warning(id),
-    queryFn: ({ signal }) => api<WarningDetail>('GET', `/api/v1/warnings/${encodeURIComponent(id)}`, { signal }),
+    queryFn: ({ signal }) =>
+      api<WarningDetail>('GET', `/api/v1/warnings/${encodeURIComponent(id)}`, { signal }),
   });
 }
 
-/** Events for the map: every page of each department in parallel (one cursor chain per department). */
-export function useEvents(from: string, to: string | undefined, departments: readonly DepartmentCode[] | null) {
+/** When the last events fetch ran (performance.now()), for the map's render measurement. */
+export let lastEventsFetch = { fetchStart: 0, fetchEnd: 0 };
+
+/** The map's points: one request per department, in parallel (a day fits one page each). */
+export function useEventPoints(
+  from: string,
+  to: string | undefined,
+  departments: readonly DepartmentCode[] | null,
+) {
   return useQuery({
     queryKey: keys.events(from, to),
     queryFn: async ({ signal }) => {
+      const fetchStart = performance.now();
       const chains = (departments ?? DEPARTMENT_CODES).map(async (department) => {
-        const items: EventView[] = [];
+        const items: EventPoint[] = [];
         let cursor: string | undefined;
         do {
-          const page = await api<EventPage>(
+          const page = await api<EventPointPage>(
             'GET',
-            `/api/v1/events${query({ from, to, department, cursor, limit: 500 })}`,
+            `/api/v1/events/points${query({ from, to, department, cursor, limit: 20_000 })}`,
             { signal },
           );
           items.push(...page.items);
           cursor = page.nextCursor ?? undefined;
-        } while (cursor && items.length < 50_000);
+        } while (cursor && items.length < 200_000);
         return items;
       });
-      return (await Promise.all(chains)).flat();
+      const points = (await Promise.all(chains)).flat();
+      lastEventsFetch = { fetchStart, fetchEnd: performance.now() };
+      return points;
     },
     staleTime: 30_000,
+  });
+}
+
+/** One event's full record. */
+export function useEvent(id: string) {
+  return useQuery({
+    queryKey: ['event', id],
+    queryFn: ({ signal }) => api<EventView>('GET', `/api/v1/events/${encodeURIComponent(id)}`, { signal }),
+    staleTime: 60_000,
   });
 }
 
@@ -149,7 +171,9 @@ export function useResolve() {
   const client = useQueryClient();
   return useMutation({
     mutationFn: (input: { id: string; body: ResolveRequest }) =>
-      api<WarningView>('POST', `/api/v1/warnings/${encodeURIComponent(input.id)}/resolve`, { body: input.body }),
+      api<WarningView>('POST', `/api/v1/warnings/${encodeURIComponent(input.id)}/resolve`, {
+        body: input.body,
+      }),
     onSuccess: (view) => storeWarning(client, view),
   });
 }

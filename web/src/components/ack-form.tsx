@@ -25,7 +25,10 @@ export function AckForm({
   const unitName = text(departmentEntry(unit).name);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    ack.mutate({ id: warningId, body: { ...(onBehalf ? { department: unit } : {}), ...(note.trim() ? { note: note.trim() } : {}) } });
+    ack.mutate({
+      id: warningId,
+      body: { ...(onBehalf ? { department: unit } : {}), ...(note.trim() ? { note: note.trim() } : {}) },
+    });
   };
   return (
     <form className={compact ? 'ack-form compact' : 'ack-form'} onSubmit={submit} data-testid={`ack-${unit}`}>

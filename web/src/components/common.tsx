@@ -50,7 +50,9 @@ export function Countdown({ deadline }: { deadline: string }) {
   const cls = left < 0 ? 'clock overdue' : left < 60_000 ? 'clock urgent' : 'clock';
   return (
     <span className={cls} role="timer">
-      {left < 0 ? `！${t('ack.overdue', { time: formatDuration(left, t) })}` : t('ack.left', { time: formatDuration(left, t) })}
+      {left < 0
+        ? `！${t('ack.overdue', { time: formatDuration(left, t) })}`
+        : t('ack.left', { time: formatDuration(left, t) })}
     </span>
   );
 }

@@ -1,6 +1,11 @@
 /** 简体中文（默认）。Every string the console shows; components read them through i18next only. */
 export const zhCN = {
-  app: { name: '联动', subtitle: '南海区应急联动值班台', titleCount: '({{count}}) 待签收 · 联动值班台', title: '联动值班台' },
+  app: {
+    name: '联动',
+    subtitle: '南海区应急联动值班台',
+    titleCount: '({{count}}) 待签收 · 联动值班台',
+    title: '联动值班台',
+  },
   nav: { queue: '预警队列', map: '态势地图', feeds: '数据源状态', logout: '退出登录', main: '主导航' },
   lang: { switch: 'English', label: '切换语言' },
   login: {
@@ -12,7 +17,8 @@ export const zhCN = {
     failed: '登录失败：{{detail}}',
   },
   role: { operator: '值班员', liaison: '联络员', analyst: '分析员', admin: '管理员', system: '系统' },
-  user: { signedIn: '{{name}}（{{role}}）', unitOf: '{{role}} · {{unit}}' },
+  user: { signedIn: '{{name}}（{{role}}）', unitOf: '{{role}} · {{unit}}', byWho: '{{name}}（{{role}}）' },
+  clock: '北京时间 {{time}}',
   conn: {
     connected: '实时连接正常',
     connecting: '正在连接…',
@@ -164,7 +170,13 @@ export const zhCN = {
     close: '关闭',
     tiles: '底图',
     tilesOffline: '底图无法加载，正在显示离线南海区底图',
-    presets: { osm: 'OpenStreetMap', tianditu: '天地图', amap: '高德地图', none: '离线（无底图）', custom: '自定义' },
+    presets: {
+      osm: 'OpenStreetMap',
+      tianditu: '天地图',
+      amap: '高德地图',
+      none: '离线（无底图）',
+      custom: '自定义',
+    },
     district: '南海区',
     occurred: '发生时间',
     received: '接收时间',
@@ -174,7 +186,18 @@ export const zhCN = {
     source: '来源',
     measurements: '测量值',
     description: '描述',
-    glyph: { crowd: '聚', water: '水', fire: '火', traffic: '交', hazmat: '危', health: '医', crime: '警', complaint: '诉', infra: '设', other: '他' },
+    glyph: {
+      crowd: '聚',
+      water: '水',
+      fire: '火',
+      traffic: '交',
+      hazmat: '危',
+      health: '医',
+      crime: '警',
+      complaint: '诉',
+      infra: '设',
+      other: '他',
+    },
     warningsOnMap: '预警区域 {{count}}',
   },
   feeds: {

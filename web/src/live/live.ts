@@ -60,7 +60,12 @@ function announce(warning: Warning) {
   const before = knownLevels.get(warning.id);
   knownLevels.set(warning.id, warning.level);
   if (warning.status !== 'active' || levelRank(warning.level) < levelRank('orange')) return;
-  const kind: Announcement['kind'] | undefined = before === undefined && warning.revision === 1 ? 'new' : before !== undefined && levelRank(before) < levelRank(warning.level) ? 'raised' : undefined;
+  const kind: Announcement['kind'] | undefined =
+    before === undefined && warning.revision === 1
+      ? 'new'
+      : before !== undefined && levelRank(before) < levelRank(warning.level)
+        ? 'raised'
+        : undefined;
   if (!kind) return;
   set({ announcements: [...state.announcements, { id: nextAnnouncement++, kind, warning }].slice(-5) });
   if (soundEnabled()) beep();
@@ -109,7 +114,11 @@ function refetchAll(client: QueryClient) {
 }
 
 /** Connects while signed in; closes on sign-out. Known warning levels are seeded from the list. */
-export function useLiveConnection(client: QueryClient, signedIn: boolean, known: readonly Warning[] | undefined) {
+export function useLiveConnection(
+  client: QueryClient,
+  signedIn: boolean,
+  known: readonly Warning[] | undefined,
+) {
   useEffect(() => {
     for (const w of known ?? []) if (!knownLevels.has(w.id)) knownLevels.set(w.id, w.level);
   }, [known]);
@@ -134,7 +143,9 @@ export function useLiveConnection(client: QueryClient, signedIn: boolean, known:
     });
     socket.on('disconnect', () => set({ connection: socket.active ? 'reconnecting' : 'disconnected' }));
     socket.on('connect_error', () => set({ connection: socket.active ? 'reconnecting' : 'disconnected' }));
-    socket.on(SOCKET_EVENTS.hello, (hello: LiveHello) => set({ lastSeq: hello.seq, replayed: hello.replayed }));
+    socket.on(SOCKET_EVENTS.hello, (hello: LiveHello) =>
+      set({ lastSeq: hello.seq, replayed: hello.replayed }),
+    );
     socket.on(SOCKET_EVENTS.reload, (reload: LiveReload) => {
       set({ lastSeq: reload.latestSeq, reloaded: state.reloaded + 1 });
       refetchAll(client);

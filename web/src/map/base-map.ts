@@ -20,14 +20,22 @@ export interface BaseMap {
 
 export function createBaseMap(
   container: HTMLElement,
-  options: { preset: TilePresetId; townLabel: (code: string) => string; onTilesFailed: (failed: boolean) => void; zoom?: number },
+  options: {
+    preset: TilePresetId;
+    townLabel: (code: string) => string;
+    onTilesFailed: (failed: boolean) => void;
+    zoom?: number;
+  },
 ): BaseMap {
   const preset = tilePreset(options.preset);
   const project = projector(preset.crs);
-  const map = L.map(container, { preferCanvas: true, zoomControl: true, attributionControl: true, minZoom: 8, maxZoom: 18 }).setView(
-    project(NANHAI_CENTER[1], NANHAI_CENTER[0]),
-    options.zoom ?? 11,
-  );
+  const map = L.map(container, {
+    preferCanvas: true,
+    zoomControl: true,
+    attributionControl: true,
+    minZoom: 8,
+    maxZoom: 18,
+  }).setView(project(NANHAI_CENTER[1], NANHAI_CENTER[0]), options.zoom ?? 11);
   let loaded = 0;
   let failed = 0;
   if (preset.layers.length === 0) options.onTilesFailed(true);
@@ -55,6 +63,8 @@ export function createBaseMap(
       ? [(geometry.coordinates as number[][][]).map(ring)]
       : (geometry.coordinates as number[][][][]).map((p) => p.map(ring));
 
+  // Town names under the event markers (their own pane below the marker pane), never over a count.
+  map.createPane('townLabels').style.zIndex = '450';
   const offline = L.layerGroup().addTo(map);
   L.polygon(polygons(nanhai.district.geometry), {
     color: '#37474f',
@@ -65,13 +75,25 @@ export function createBaseMap(
   }).addTo(offline);
   for (const town of nanhai.towns) {
     const at = project(town.center.lon, town.center.lat);
-    L.circle(at, { radius: town.radiusM, color: '#78909c', weight: 1, dashArray: '4 4', fillOpacity: 0.05, interactive: false }).addTo(offline);
+    L.circle(at, {
+      radius: town.radiusM,
+      color: '#78909c',
+      weight: 1,
+      dashArray: '4 4',
+      fillOpacity: 0.05,
+      interactive: false,
+    }).addTo(offline);
     L.marker(at, {
       interactive: false,
       keyboard: false,
       icon: L.divIcon({ className: 'town-label', html: '', iconSize: [0, 0] }),
     })
-      .bindTooltip(options.townLabel(town.code), { permanent: true, direction: 'center', className: 'town-tooltip' })
+      .bindTooltip(options.townLabel(town.code), {
+        permanent: true,
+        direction: 'center',
+        className: 'town-tooltip',
+        pane: 'townLabels',
+      })
       .addTo(offline);
   }
 

@@ -6,7 +6,7 @@
  */
 import L from 'leaflet';
 import Supercluster, { type ClusterProperties, type PointFeature } from 'supercluster';
-import type { DepartmentCode, EventView } from '@liandong/contracts';
+import type { DepartmentCode, EventPoint } from '@liandong/contracts';
 import { DEPARTMENT_COLOURS, glyphFamily, type GlyphFamily } from './style.ts';
 
 interface PointProps {
@@ -18,8 +18,8 @@ interface ClusterProps {
 }
 
 export interface EventLayerHandlers {
-  onEvent(event: EventView): void;
-  onCluster(events: EventView[], total: number, zoomIn: () => void): void;
+  onEvent(event: EventPoint): void;
+  onCluster(events: EventPoint[], total: number, zoomIn: () => void): void;
   glyph(family: GlyphFamily): string;
   exerciseMark: string;
 }
@@ -30,10 +30,11 @@ export class EventLayer {
     maxZoom: 17,
     map: (p) => ({ counts: { [p.dept]: 1 } }),
     reduce: (acc, p) => {
-      for (const [k, v] of Object.entries(p.counts) as [DepartmentCode, number][]) acc.counts[k] = (acc.counts[k] ?? 0) + v;
+      for (const [k, v] of Object.entries(p.counts) as [DepartmentCode, number][])
+        acc.counts[k] = (acc.counts[k] ?? 0) + v;
     },
   });
-  private events: EventView[] = [];
+  private events: EventPoint[] = [];
   private layer = L.layerGroup();
   private readonly redraw = () => this.draw();
 
@@ -46,14 +47,17 @@ export class EventLayer {
     map.on('moveend', this.redraw);
   }
 
-  setEvents(events: EventView[]) {
+  setEvents(events: EventPoint[]) {
     this.events = events;
     const points: PointFeature<PointProps>[] = [];
     events.forEach((e, i) => {
-      if (!e.location) return;
       // Clustered in the tiles' frame, so clusters sit where they are drawn.
-      const [lat, lon] = this.project(e.location.coordinates[0], e.location.coordinates[1]);
-      points.push({ type: 'Feature', properties: { i, dept: e.department }, geometry: { type: 'Point', coordinates: [lon, lat] } });
+      const [lat, lon] = this.project(e.lon, e.lat);
+      points.push({
+        type: 'Feature',
+        properties: { i, dept: e.department },
+        geometry: { type: 'Point', coordinates: [lon, lat] },
+      });
     });
     this.index.load(points);
     this.draw();
@@ -71,7 +75,10 @@ export class EventLayer {
       if (props.cluster && props.cluster_id !== undefined) {
         const id = props.cluster_id;
         const count = props.point_count ?? 0;
-        const top = (Object.entries(props.counts ?? {}) as [DepartmentCode, number][]).sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'police';
+        const top =
+          (Object.entries(props.counts ?? {}) as [DepartmentCode, number][]).sort(
+            (a, b) => b[1] - a[1],
+          )[0]?.[0] ?? 'police';
         const size = count < 10 ? 30 : count < 100 ? 38 : count < 1000 ? 46 : 54;
         const marker = L.marker([lat, lon], {
           icon: L.divIcon({
@@ -83,7 +90,10 @@ export class EventLayer {
           title: String(count),
         });
         marker.on('click', () => {
-          const leaves = this.index.getLeaves(id, 100).map((l) => this.events[l.properties.i]).filter((e): e is EventView => !!e);
+          const leaves = this.index
+            .getLeaves(id, 100)
+            .map((l) => this.events[l.properties.i])
+            .filter((e): e is EventPoint => !!e);
           const zoomTo = Math.min(this.index.getClusterExpansionZoom(id), 18);
           this.handlers.onCluster(leaves, count, () => this.map.setView([lat, lon], zoomTo));
         });

@@ -19,16 +19,7 @@ export const LEVEL_STROKE: Record<Level, { colour: string; dash: string | undefi
 };
 
 export type GlyphFamily =
-  | 'crowd'
-  | 'water'
-  | 'fire'
-  | 'traffic'
-  | 'hazmat'
-  | 'health'
-  | 'crime'
-  | 'complaint'
-  | 'infra'
-  | 'other';
+  'crowd' | 'water' | 'fire' | 'traffic' | 'hazmat' | 'health' | 'crime' | 'complaint' | 'infra' | 'other';
 
 const FAMILY_PATTERNS: [GlyphFamily, RegExp][] = [
   ['hazmat', /hazard|gas_|carbon|poison|water_quality/],

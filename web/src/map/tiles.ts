@@ -63,7 +63,11 @@ export function tilePreset(id: TilePresetId, customUrl = import.meta.env.VITE_TI
         ],
       };
     case 'custom':
-      return { id, crs: 'WGS84', layers: customUrl ? [{ url: customUrl, attribution: '', maxZoom: 19 }] : [] };
+      return {
+        id,
+        crs: 'WGS84',
+        layers: customUrl ? [{ url: customUrl, attribution: '', maxZoom: 19 }] : [],
+      };
     case 'none':
       return { id, crs: 'WGS84', layers: [] };
   }

@@ -13,7 +13,12 @@ export function WarningMap({ warning, events }: { warning: WarningView; events: 
   const [offline, setOffline] = useState(false);
   useEffect(() => {
     if (!ref.current) return;
-    const base = createBaseMap(ref.current, { preset: storedPreset(), townLabel: (c) => townName(c, lang), onTilesFailed: setOffline, zoom: 12 });
+    const base = createBaseMap(ref.current, {
+      preset: storedPreset(),
+      townLabel: (c) => townName(c, lang),
+      onTilesFailed: setOffline,
+      zoom: 12,
+    });
     const stroke = LEVEL_STROKE[warning.level];
     const polygon = L.polygon(base.area(warning.area), {
       color: stroke.colour,
@@ -29,7 +34,13 @@ export function WarningMap({ warning, events }: { warning: WarningView; events: 
       if (!e.location) continue;
       const at = base.project(e.location.coordinates[0], e.location.coordinates[1]);
       bounds.extend(at);
-      L.circleMarker(at, { radius: 7, color: '#fff', weight: 2, fillColor: DEPARTMENT_COLOURS[e.department], fillOpacity: 1 })
+      L.circleMarker(at, {
+        radius: 7,
+        color: '#fff',
+        weight: 2,
+        fillColor: DEPARTMENT_COLOURS[e.department],
+        fillOpacity: 1,
+      })
         .bindTooltip(e.title ? text(e.title) : e.type)
         .addTo(base.map);
     }

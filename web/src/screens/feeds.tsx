@@ -9,7 +9,8 @@ export function FeedsScreen() {
   const { t, text, lang } = useI18n();
   const health = useFeedHealth();
   if (health.isPending) return <p>{t('common.loading')}</p>;
-  if (health.isError) return <p className="error">{t('common.error', { detail: describeError(health.error) })}</p>;
+  if (health.isError)
+    return <p className="error">{t('common.error', { detail: describeError(health.error) })}</p>;
   const { feeds, silenceThresholdSeconds } = health.data;
   return (
     <section className="feeds" aria-labelledby="feeds-heading">
@@ -34,7 +35,9 @@ export function FeedsScreen() {
                 {f.silent ? (
                   <strong className="silent-tag">
                     ！ {t('feeds.silent')}
-                    {f.silentSeconds !== null ? ` · ${t('feeds.silentFor', { time: formatDuration(f.silentSeconds * 1000, t) })}` : ` · ${t('feeds.never')}`}
+                    {f.silentSeconds !== null
+                      ? ` · ${t('feeds.silentFor', { time: formatDuration(f.silentSeconds * 1000, t) })}`
+                      : ` · ${t('feeds.never')}`}
                   </strong>
                 ) : (
                   <span className="live-tag">√ {t('feeds.live')}</span>

@@ -68,7 +68,9 @@ export function QueueScreen({ session }: { session: AuthSession }) {
     <section className="queue" aria-labelledby="queue-heading">
       <div className="section-head">
         <h1 id="queue-heading">
-          {liaison ? t('queue.headingMine', { unit: text(departmentEntry(liaison).name) }) : t('queue.heading')}
+          {liaison
+            ? t('queue.headingMine', { unit: text(departmentEntry(liaison).name) })
+            : t('queue.heading')}
         </h1>
         <span className="muted" data-testid="queue-count">
           {t('queue.count', { total: rows.filter((w) => w.status === 'active').length, pending })}
@@ -79,7 +81,9 @@ export function QueueScreen({ session }: { session: AuthSession }) {
         </label>
         <span className="muted kbd-hint">{t('queue.keyboardHint')}</span>
       </div>
-      {warnings.isError ? <p className="error">{t('common.error', { detail: describeError(warnings.error) })}</p> : null}
+      {warnings.isError ? (
+        <p className="error">{t('common.error', { detail: describeError(warnings.error) })}</p>
+      ) : null}
       {warnings.isPending ? <p>{t('common.loading')}</p> : null}
       {!warnings.isPending && rows.length === 0 ? <p className="empty">{t('queue.empty')}</p> : null}
       {rows.length > 0 ? (
@@ -132,13 +136,21 @@ export function QueueScreen({ session }: { session: AuthSession }) {
                     <ul className="unit-chips">
                       {acks.map((a) => (
                         <li key={a.department} className={`chip chip-${a.state}`}>
-                          <span aria-hidden="true">{a.state === 'acknowledged' ? '√' : a.state === 'pending' ? '○' : '—'}</span>{' '}
+                          <span aria-hidden="true">
+                            {a.state === 'acknowledged' ? '√' : a.state === 'pending' ? '○' : '—'}
+                          </span>{' '}
                           {text(departmentEntry(a.department).name)} · {t(`ack.${a.state}`)}
                         </li>
                       ))}
                     </ul>
                   </td>
-                  <td>{Number.isFinite(deadline) ? <Countdown deadline={new Date(deadline).toISOString()} /> : '—'}</td>
+                  <td>
+                    {Number.isFinite(deadline) ? (
+                      <Countdown deadline={new Date(deadline).toISOString()} />
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td className="nowrap">{formatTime(w.raisedAt, lang)}</td>
                   <td>
                     {mine ? (

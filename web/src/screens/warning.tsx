@@ -37,7 +37,12 @@ export function WarningScreen({ id, session }: { id: string; session: AuthSessio
   const detail = useWarningDetail(id);
   const sentence = useThresholdSentence();
   if (detail.isPending) return <p>{t('common.loading')}</p>;
-  if (detail.isError) return <p className="error">{t('detail.notFound')} ({describeError(detail.error)})</p>;
+  if (detail.isError)
+    return (
+      <p className="error">
+        {t('detail.notFound')} ({describeError(detail.error)})
+      </p>
+    );
   const { warning, revisions, evidenceEvents, escalations, activity } = detail.data;
   const role = session.user.role;
   const unitName = (code: Acknowledgement['department']) => text(departmentEntry(code).name);
@@ -55,8 +60,8 @@ export function WarningScreen({ id, session }: { id: string; session: AuthSessio
       </header>
       <p className="summary">{text(warning.summary)}</p>
       <p className="muted">
-        {t('detail.raisedAt')} {formatTime(warning.raisedAt, lang)} · {t('detail.updatedAt')} {formatTime(warning.updatedAt, lang)} ·{' '}
-        {t('queue.rev', { revision: warning.revision })}
+        {t('detail.raisedAt')} {formatTime(warning.raisedAt, lang)} · {t('detail.updatedAt')}{' '}
+        {formatTime(warning.updatedAt, lang)} · {t('queue.rev', { revision: warning.revision })}
       </p>
       {warning.resolution ? (
         <p className="resolution" data-testid="resolution">
@@ -79,8 +84,8 @@ export function WarningScreen({ id, session }: { id: string; session: AuthSessio
             ))}
           </ul>
           <p className="muted">
-            {t('detail.firstEvidence')} {formatTime(warning.firstEvidenceAt, lang)} · {t('detail.lastEvidence')}{' '}
-            {formatTime(warning.lastEvidenceAt, lang)}
+            {t('detail.firstEvidence')} {formatTime(warning.firstEvidenceAt, lang)} ·{' '}
+            {t('detail.lastEvidence')} {formatTime(warning.lastEvidenceAt, lang)}
           </p>
         </section>
 
@@ -103,15 +108,24 @@ export function WarningScreen({ id, session }: { id: string; session: AuthSessio
                   a.state === 'pending' &&
                   ((role === 'liaison' && session.user.department === a.department) || role === 'operator');
                 return (
-                  <tr key={a.department} className={`ack-${a.state}`} data-unit={a.department} data-state={a.state}>
+                  <tr
+                    key={a.department}
+                    className={`ack-${a.state}`}
+                    data-unit={a.department}
+                    data-state={a.state}
+                  >
                     <th scope="row">{unitName(a.department)}</th>
                     <td>
                       <span className={`chip chip-${a.state}`}>
-                        <span aria-hidden="true">{a.state === 'acknowledged' ? '√' : a.state === 'pending' ? '○' : '—'}</span>{' '}
+                        <span aria-hidden="true">
+                          {a.state === 'acknowledged' ? '√' : a.state === 'pending' ? '○' : '—'}
+                        </span>{' '}
                         {t(`ack.${a.state}`)}
                         {a.late === true ? ` · ${t('ack.late')}` : ''}
                       </span>
-                      {a.escalations > 0 ? <span className="chip chip-escalated">！×{a.escalations}</span> : null}
+                      {a.escalations > 0 ? (
+                        <span className="chip chip-escalated">！×{a.escalations}</span>
+                      ) : null}
                     </td>
                     <td className="nowrap">{formatTime(a.deadline, lang)}</td>
                     <td>
@@ -123,10 +137,24 @@ export function WarningScreen({ id, session }: { id: string; session: AuthSessio
                         '—'
                       )}
                     </td>
-                    <td>{a.acknowledgedBy ? `${a.acknowledgedBy.username}（${t(`role.${a.acknowledgedBy.role}`)}）` : '—'}</td>
+                    <td>
+                      {a.acknowledgedBy
+                        ? t('user.byWho', {
+                            name: a.acknowledgedBy.username,
+                            role: t(`role.${a.acknowledgedBy.role}`),
+                          })
+                        : '—'}
+                    </td>
                     <td>
                       {a.note ?? ''}
-                      {canAck ? <AckForm warningId={warning.id} unit={a.department} onBehalf={role === 'operator'} compact /> : null}
+                      {canAck ? (
+                        <AckForm
+                          warningId={warning.id}
+                          unit={a.department}
+                          onBehalf={role === 'operator'}
+                          compact
+                        />
+                      ) : null}
                     </td>
                   </tr>
                 );
@@ -233,7 +261,7 @@ function ActivityLine({ activity }: { activity: WarningActivity }) {
         <>
           {t('detail.activity.acknowledged', {
             unit: text(departmentEntry(activity.department).name),
-            by: `${activity.by.username}（${t(`role.${activity.by.role}`)}）`,
+            by: t('user.byWho', { name: activity.by.username, role: t(`role.${activity.by.role}`) }),
             late: activity.late ? ` · ${t('ack.late')}` : '',
           })}
           {activity.note ? ` — ${activity.note}` : ''}
@@ -252,7 +280,10 @@ function ActivityLine({ activity }: { activity: WarningActivity }) {
     case 'warning.resolved':
       return (
         <>
-          {t('detail.activity.resolved', { by: activity.by.username, disposition: t(`resolve.${activity.disposition}`) })}
+          {t('detail.activity.resolved', {
+            by: activity.by.username,
+            disposition: t(`resolve.${activity.disposition}`),
+          })}
           {activity.note ? ` — ${activity.note}` : ''}
         </>
       );

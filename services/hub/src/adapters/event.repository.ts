@@ -1,4 +1,4 @@
-import type { EventView, FeedHealth, NormalizedEvent } from '@liandong/contracts';
+import type { EventPoint, EventView, FeedHealth, NormalizedEvent } from '@liandong/contracts';
 import { toDatabaseError, type Pool } from '@liandong/db';
 
 export interface EventQuery {
@@ -77,6 +77,46 @@ export function createEventRepository(pool: Pool) {
         ],
       );
       return rows.map((r) => r.doc);
+    },
+
+    /** The map's points: located events only, the same filters and order as `list`. */
+    async points(query: Omit<EventQuery, 'bbox' | 'types' | 'statuses'>): Promise<EventPoint[]> {
+      const { rows } = await pool.query<{
+        id: string;
+        department: EventPoint['department'];
+        type: string;
+        status: EventPoint['status'];
+        severity: EventPoint['severity'];
+        occurred_at: Date;
+        lon: number;
+        lat: number;
+      }>(
+        `SELECT id, department, type, status, severity, occurred_at, lon, lat FROM events
+         WHERE lon IS NOT NULL
+           AND ($1::timestamptz IS NULL OR occurred_at >= $1)
+           AND ($2::timestamptz IS NULL OR occurred_at < $2)
+           AND ($3::text[] IS NULL OR department = ANY($3))
+           AND ($4::timestamptz IS NULL OR (occurred_at, id) < ($4, $5::uuid))
+         ORDER BY occurred_at DESC, id DESC LIMIT $6`,
+        [
+          query.from ?? null,
+          query.to ?? null,
+          query.departments ?? null,
+          query.before?.occurredAt ?? null,
+          query.before?.id ?? null,
+          query.limit,
+        ],
+      );
+      return rows.map((r) => ({
+        id: r.id,
+        department: r.department,
+        type: r.type,
+        status: r.status,
+        severity: r.severity,
+        occurredAt: r.occurred_at.toISOString(),
+        lon: r.lon,
+        lat: r.lat,
+      }));
     },
 
     async byIds(ids: readonly string[]): Promise<EventView[]> {

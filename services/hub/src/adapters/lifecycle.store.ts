@@ -34,6 +34,8 @@ export interface CommandOutcome {
   state: LifecycleState | undefined;
   /** False when another hub held the warning (escalation scan) or the message was a repeat. */
   applied: boolean;
+  /** Notification outbox rows written. */
+  notifications?: number;
 }
 
 export interface LifecycleStoreDeps {
@@ -47,6 +49,19 @@ export interface LifecycleStoreDeps {
   onActivity?: () => void;
   /** Seconds one command's transaction took, by command. */
   observe?: (command: string, seconds: number) => void;
+  /**
+   * Notifications (notify/): outbox rows written in the command's transaction for what this hub
+   * decided (not for activities read back from Kafka), and a kick after the commit.
+   */
+  notifications?: {
+    enqueue(
+      client: PoolClient,
+      before: LifecycleState | undefined,
+      events: readonly LifecycleEvent[],
+      state: LifecycleState,
+    ): Promise<number>;
+    kick(): void;
+  };
 }
 
 const SYSTEM: Actor = { username: 'hub', role: 'system' };
@@ -349,6 +364,7 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
       const outcome = await work(client);
       await client.query('COMMIT');
       if (outcome.events.some((e) => e.type === 'activity')) deps.onActivity?.();
+      if (outcome.notifications) deps.notifications?.kick();
       return outcome;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
@@ -380,9 +396,11 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
       else if (event === armed[0]) await arm(client, warningId, armed);
     }
     await pushes.append(client, pushesOf(events, state));
+    const notifications =
+      origin === 'hub' ? await deps.notifications?.enqueue(client, before, events, state) : undefined;
     await meta.alsoInTransaction?.(client, state);
     await audit(client, before, events, meta);
-    return { events, state, applied: true };
+    return { events, state, applied: true, ...(notifications ? { notifications } : {}) };
   }
 
   return {

@@ -3,12 +3,14 @@ import {
   DEPARTMENT_CODES,
   EVENT_STATUSES,
   EventPage,
+  EventPointPage,
+  EventView,
   FeedHealthList,
   isDepartmentCode,
   Problem,
 } from '@liandong/contracts';
 import { AppError } from '@liandong/errors';
-import { EVERYONE } from '../domain/access.ts';
+import { EVERYONE, type Principal } from '../domain/access.ts';
 import { decodeCursor, encodeCursor } from '../domain/cursor.ts';
 import type { HubDeps, HubServer } from '../deps.ts';
 import { plain } from '../http/schema.ts';
@@ -16,6 +18,7 @@ import { principalOf } from '../http/security.ts';
 import { CsvList, Cursor, date, Limit, list, listOf, Since, Until } from './query.ts';
 
 const problems = { 400: plain(Problem), 401: plain(Problem), 403: plain(Problem) };
+const PointLimit = Type.Integer({ minimum: 1, maximum: 20_000, default: 10_000, description: 'page size' });
 
 function bbox(value: string | undefined): [number, number, number, number] | undefined {
   if (value === undefined) return undefined;
@@ -39,6 +42,18 @@ function bbox(value: string | undefined): [number, number, number, number] | und
       errors: [{ pointer: '/bbox', code: 'invalid_field', message: 'e.g. 113.0,22.9,113.3,23.2' }],
     });
   return [w, s, e, n];
+}
+
+/** The departments a request may read events of: a liaison its own only (asking for others is refused). */
+function visibleDepartments(principal: Principal, asked: string[] | undefined): string[] | undefined {
+  if (principal.role !== 'liaison') return asked;
+  if (asked?.some((d) => d !== principal.unit))
+    throw new AppError(
+      'forbidden',
+      `a liaison of ${principal.unit ?? '?'} sees its own department's events only`,
+    );
+  // Units without a feed (emergency, petitions, governance) have no events of their own.
+  return principal.unit && isDepartmentCode(principal.unit) ? [principal.unit] : ['-'];
 }
 
 /** Events for the map and the reports, and the health of each department's feed. */
@@ -66,16 +81,7 @@ export function eventRoutes(app: HubServer, deps: HubDeps) {
     async (request) => {
       const principal = principalOf(request);
       const q = request.query;
-      let departments: string[] | undefined = listOf('department', q.department, DEPARTMENT_CODES);
-      if (principal.role === 'liaison') {
-        if (departments?.some((d) => d !== principal.unit))
-          throw new AppError(
-            'forbidden',
-            `a liaison of ${principal.unit ?? '?'} sees its own department's events only`,
-          );
-        // Units without a feed (emergency, petitions, governance) have no events of their own.
-        departments = principal.unit && isDepartmentCode(principal.unit) ? [principal.unit] : ['-'];
-      }
+      const departments = visibleDepartments(principal, listOf('department', q.department, DEPARTMENT_CODES));
       const before = q.cursor ? decodeCursor(q.cursor, ['string', 'string']) : undefined;
       const items = await deps.events.list({
         bbox: bbox(q.bbox),
@@ -92,6 +98,69 @@ export function eventRoutes(app: HubServer, deps: HubDeps) {
         items,
         nextCursor: items.length === q.limit && last ? encodeCursor([last.occurredAt, last.id]) : null,
       };
+    },
+  );
+
+  app.get(
+    '/api/v1/events/points',
+    {
+      config: { access: EVERYONE },
+      schema: {
+        tags: ['events'],
+        summary:
+          'Located events as map points (id, department, type, status, severity, time, position), newest first',
+        description:
+          'For the console’s map: a day of events in one request. A liaison sees its own department’s.',
+        querystring: Type.Object({
+          from: Type.Optional(Since),
+          to: Type.Optional(Until),
+          department: Type.Optional(CsvList(`comma-separated: ${DEPARTMENT_CODES.join(', ')}`)),
+          cursor: Type.Optional(Cursor),
+          limit: PointLimit,
+        }),
+        response: { 200: plain(EventPointPage), ...problems },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const departments = visibleDepartments(
+        principalOf(request),
+        listOf('department', q.department, DEPARTMENT_CODES),
+      );
+      const before = q.cursor ? decodeCursor(q.cursor, ['string', 'string']) : undefined;
+      const items = await deps.events.points({
+        from: date(q.from),
+        to: date(q.to),
+        departments,
+        ...(before ? { before: { occurredAt: before[0] as string, id: before[1] as string } } : {}),
+        limit: q.limit,
+      });
+      const last = items.at(-1);
+      return {
+        items,
+        nextCursor: items.length === q.limit && last ? encodeCursor([last.occurredAt, last.id]) : null,
+      };
+    },
+  );
+
+  app.get(
+    '/api/v1/events/:id',
+    {
+      config: { access: EVERYONE },
+      schema: {
+        tags: ['events'],
+        summary: 'One normalized event (a liaison: of its own department)',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 200: plain(EventView), ...problems, 404: plain(Problem) },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const [event] = await deps.events.byIds([request.params.id]);
+      if (!event) throw new AppError('not_found', `no event ${request.params.id}`);
+      if (principal.role === 'liaison' && event.department !== principal.unit)
+        throw new AppError('forbidden', `event ${event.id} is not of ${principal.unit ?? 'your unit'}`);
+      return event;
     },
   );
 

@@ -56,3 +56,4 @@ export function createLogger(config: LoggerConfig): Logger {
   };
   return config.destination ? pino(options, config.destination) : pino(options);
 }
+export { runServiceProcess, type RunningService } from './service-process.ts';
