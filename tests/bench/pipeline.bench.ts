@@ -22,8 +22,10 @@ import {
   eventsTopic,
   namespacedTopic,
   SOCKET_EVENTS,
+  TOPICS,
   type LivePush,
   type NormalizedEvent,
+  type Warning,
 } from '@liandong/contracts';
 import { REPO_ROOT } from '@liandong/infra';
 import { createKeyRepository } from '@liandong/keys';
@@ -174,6 +176,30 @@ await raw.run({
   },
 });
 
+// Stages: the produce times (message timestamps) of the event the ingest service wrote and of the
+// warning the correlator wrote, read by a consumer of this process: where the time goes.
+const eventProduced = new Map<string, number>();
+const warningProduced = new Map<string, number>();
+const stages = env.kafka.consumer({ groupId: `bench-stages-${Date.now()}` });
+await stages.connect();
+await stages.subscribe({
+  topics: [namespacedTopic(eventsTopic('water'), env.prefix), namespacedTopic(TOPICS.warnings, env.prefix)],
+  fromBeginning: false,
+});
+await stages.run({
+  eachMessage: async ({ topic, message }) => {
+    const at = Number(message.timestamp);
+    if (topic.endsWith(eventsTopic('water'))) {
+      const key = message.key?.toString();
+      if (key && !eventProduced.has(key)) eventProduced.set(key, at);
+      return;
+    }
+    const w = JSON.parse(message.value?.toString() ?? '{}') as Partial<Warning>;
+    if (w.ruleId !== BENCH_RULE) return;
+    for (const id of w.evidence ?? []) if (!warningProduced.has(id)) warningProduced.set(id, at);
+  },
+});
+
 // --- background -------------------------------------------------------------------------------
 let backgroundSent = 0;
 let background = true;
@@ -268,6 +294,15 @@ const latencies = (received: Map<string, number>, from: Map<string, number>) =>
 const pipe = summary(latencies(socketReceived, posted));
 const floor = summary(latencies(rawReceived, rawSent));
 const missing = posted.size - pipe.n;
+const between = (to: Map<string, number>, from: Map<string, number>) =>
+  summary(
+    [...posted.keys()].flatMap((id) =>
+      to.has(id) && from.has(id) ? [(to.get(id) as number) - (from.get(id) as number)] : [],
+    ),
+  );
+const ingestStage = between(eventProduced, posted);
+const correlatorStage = between(warningProduced, eventProduced);
+const hubStage = between(socketReceived, warningProduced);
 
 // --- report ------------------------------------------------------------------------------------
 const row = (what: string, s: { n: number; p50: number; p99: number; max: number }, note = '') =>
@@ -278,12 +313,16 @@ Pipeline benchmark (${new Date().toISOString()}), background ${fmt(backgroundRat
 | what | n | p50 | p99 | max | note |
 | --- | --- | --- | --- | --- | --- |
 ${row('POST ingest-water → correlator → hub → Socket.IO push', pipe, `${missing} never pushed, ${refused} POSTs refused; target p50 ≤ 150, p99 ≤ 500`)}
+${row('  of which: POST sent → event produced (ingest-water)', ingestStage, 'Kafka message timestamp')}
+${row('  of which: event produced → warning produced (correlator)', correlatorStage, 'Kafka message timestamps')}
+${row('  of which: warning produced → push received (hub)', hubStage, 'Kafka message timestamp')}
 ${row('raw kafkajs: produce one message → consume it (floor)', floor, 'same broker, same run')}
 | ratio pipeline / raw | | ${fmt(pipe.p50 / floor.p50, 1)}× | ${fmt(pipe.p99 / floor.p99, 1)}× | | |
 `);
 
 client.disconnect();
 await raw.disconnect();
+await stages.disconnect();
 await producer.disconnect();
 await hub.stop();
 await correlator.stop();
