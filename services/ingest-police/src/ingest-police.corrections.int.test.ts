@@ -73,7 +73,7 @@ describe('ingest-police corrections: never a silent duplicate', () => {
     expect(body.errors?.map((e) => [e.sourceId, e.pointer, e.code])).toEqual([
       ['COR-1', '/summary', 'changed_duplicate'],
     ]);
-    expect(body.errors?.[0]?.message).toMatch(/updatedAt/);
+    expect(body.errors?.[0]?.message).toMatch(/COR-1@<time of the correction>/);
     expect(body.results?.[0]?.status).toBe('rejected');
 
     // Nothing new on the topic (read to the end offsets).

@@ -31,9 +31,9 @@ export function changedDuplicateErrors(index: number, sourceId: string, pointers
     pointer,
     code: CHANGED_DUPLICATE,
     message:
-      `source id "${sourceId}" was accepted before with other content (changed: ${what}); a correction is never ` +
-      'taken silently under the same id: send it as a revision with "updatedAt" later than the first state ' +
-      '(it becomes an Update of the first event), or resend the first content unchanged',
+      `source id "${sourceId}" was accepted before with other content (changed: ${what}); the first state is ` +
+      'kept and a correction is never taken silently under the same id: resend the first content unchanged, ' +
+      `or send the correction as a record of its own (e.g. source id "${sourceId}@<time of the correction>")`,
   }));
 }
 
