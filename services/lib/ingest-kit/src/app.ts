@@ -19,12 +19,7 @@ import type { Logger } from '@liandong/logger';
 import type { KeyIdentity, KeyRepository } from '@liandong/keys';
 import type { IngestDefinition } from './definition.ts';
 import type { NormalizeContext } from './domain/outcome.ts';
-import {
-  CHANGED_DUPLICATE,
-  createIngestPipeline,
-  type IngestDeps,
-  type IngestPipeline,
-} from './ingest.service.ts';
+import { createIngestPipeline, type IngestDeps, type IngestPipeline } from './ingest.service.ts';
 import type { ConnectorStatus } from './connectors/connector.ts';
 import { normalizeBody, prepare } from './normalize/body.normalizer.ts';
 import type { NormalizerPool } from './normalize/worker-pool.ts';
@@ -185,7 +180,6 @@ export async function buildIngestApp(deps: IngestAppDeps) {
           400: Problem,
           401: Problem,
           403: Problem,
-          409: Problem,
           413: Problem,
           415: Problem,
           429: Problem,
@@ -264,25 +258,18 @@ export async function buildIngestApp(deps: IngestAppDeps) {
       const response = await pipeline.ingest(outcomes, mediaType, format);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (response.rejected > 0) {
-        const errors = response.results.flatMap((r) => r.errors ?? []);
-        const kept = `${response.accepted} accepted and ${response.duplicates} duplicates were kept`;
-        // Only records resent with other content under an accepted source id: a conflict (409), not bad input.
-        const error = errors.every((e) => e.code === CHANGED_DUPLICATE)
-          ? new AppError(
-              'conflict',
-              `${response.rejected} of ${response.results.length} records repeat an accepted source id with other ` +
-                `content (${errors.map((e) => `${e.sourceId ?? ''}${e.pointer}`).join(', ')}); ${kept}`,
-              { errors },
-            )
-          : new AppError(
-              'validation_failed',
-              `${response.rejected} of ${response.results.length} records were refused; ${kept}`,
-              { errors },
-            );
-        const problem = toProblem(error, request.url);
-        deps.metrics.requestSeconds.observe({ status: String(problem.status) }, seconds);
+        deps.metrics.requestSeconds.observe({ status: '400' }, seconds);
+        const problem = toProblem(
+          new AppError(
+            'validation_failed',
+            `${response.rejected} of ${response.results.length} records were refused; ` +
+              `${response.accepted} accepted and ${response.duplicates} duplicates were kept`,
+            { errors: response.results.flatMap((r) => r.errors ?? []) },
+          ),
+          request.url,
+        );
         return reply
-          .status(problem.status as 400 | 409)
+          .status(400)
           .type(PROBLEM_CONTENT_TYPE)
           .send({ ...problem, ...response });
       }

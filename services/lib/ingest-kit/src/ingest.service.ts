@@ -17,25 +17,6 @@ import type { PreparedOutcome, PreparedRecord } from './normalize/body.normalize
 import type { IngestMetrics } from './metrics.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './adapters/event.producer.ts';
 import { isAppError, toAppError, type AppError } from '@liandong/errors';
-import { changedPointers, fieldDigests } from './domain/content-fields.ts';
-
-/** The code of a record resent under an accepted source id with other content (answered 409). */
-export const CHANGED_DUPLICATE = 'changed_duplicate';
-
-/** The refusal of a record resent under an accepted source id with other content: what changed, what to do. */
-export function changedDuplicateErrors(index: number, sourceId: string, pointers: string[]) {
-  const what = pointers.join(', ');
-  return pointers.map((pointer) => ({
-    index,
-    sourceId,
-    pointer,
-    code: CHANGED_DUPLICATE,
-    message:
-      `source id "${sourceId}" was accepted before with other content (changed: ${what}); the first state is ` +
-      'kept and a correction is never taken silently under the same id: resend the first content unchanged, ' +
-      `or send the correction as a record of its own (e.g. source id "${sourceId}@<time of the correction>")`,
-  }));
-}
 
 export interface IngestDeps {
   department: DepartmentCode;
@@ -227,45 +208,6 @@ export function createIngestPipeline(deps: IngestDeps) {
     }
   }
 
-  /** The outcome of a record repeating one claimed earlier in the same group or request. */
-  function sameAs(owner: Accepted, candidate: Accepted): ClaimOutcome {
-    const sameContent = owner.hash.equals(candidate.hash);
-    return {
-      sourceId: candidate.sourceId,
-      claimed: false,
-      sameContent,
-      ...(sameContent ? {} : { earlierFields: fieldDigests(owner.raw) ?? null }),
-    };
-  }
-
-  /**
-   * A duplicate's result. A JSON record resent with other fields is refused naming the pointers
-   * that changed (answered 409). A document without field digests (XML: CAP and Open311 carry
-   * their own revisions) or a record accepted before digests were kept stays a duplicate, with
-   * `sameContent` telling whether its text is the same.
-   */
-  function duplicateResult(candidate: Accepted, claim: ClaimOutcome): IngestRecordResult {
-    const pointers = claim.sameContent ? [] : changedPointers(claim.earlierFields, fieldDigests(candidate.raw));
-    if (pointers === undefined || pointers.length === 0) {
-      return {
-        index: candidate.index,
-        sourceId: candidate.sourceId,
-        status: 'duplicate',
-        eventId: candidate.eventId,
-        topic,
-        // The same fields in another key order are the same content.
-        sameContent: pointers !== undefined,
-      };
-    }
-    deps.metrics.refused.inc({ reason: CHANGED_DUPLICATE });
-    return {
-      index: candidate.index,
-      sourceId: candidate.sourceId,
-      status: 'rejected',
-      errors: changedDuplicateErrors(candidate.index, candidate.sourceId, pointers),
-    };
-  }
-
   async function commitGroup(group: PendingRequest[]): Promise<Map<Accepted, ClaimOutcome>[]> {
     // Across the requests of one group, the first occurrence of a source id is the candidate.
     const first = new Map<string, Accepted>();
@@ -293,10 +235,7 @@ export function createIngestPipeline(deps: IngestDeps) {
         // In one order across concurrent groups, so that two claiming the same ids never deadlock.
         [...first.values()]
           .sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0))
-          .map((c) => {
-            const fields = fieldDigests(c.raw);
-            return { sourceId: c.sourceId, eventId: c.eventId, hash: c.hash, topic, ...(fields ? { fields } : {}) };
-          }),
+          .map((c) => ({ sourceId: c.sourceId, eventId: c.eventId, hash: c.hash, topic })),
         (claimed) => {
           const producedAt = deps.now().getTime();
           return publish(claimed.map((c) => eventMessage(first.get(c.sourceId) as Accepted, producedAt)));
@@ -314,7 +253,7 @@ export function createIngestPipeline(deps: IngestDeps) {
           candidate,
           owner === candidate
             ? claim
-            : sameAs(owner, candidate),
+            : { sourceId: id, claimed: false, sameContent: owner.hash.equals(candidate.hash) },
         );
       }
       return byCandidate;
@@ -384,7 +323,14 @@ export function createIngestPipeline(deps: IngestDeps) {
         }
         const earlier = firstInRequest.get(outcome.sourceId);
         if (earlier) {
-          results[outcome.index] = duplicateResult(outcome, sameAs(earlier, outcome));
+          results[outcome.index] = {
+            index: outcome.index,
+            sourceId: outcome.sourceId,
+            status: 'duplicate',
+            eventId: outcome.eventId,
+            topic,
+            sameContent: earlier.hash.equals(outcome.hash),
+          };
           continue;
         }
         firstInRequest.set(outcome.sourceId, outcome);
@@ -396,9 +342,14 @@ export function createIngestPipeline(deps: IngestDeps) {
       if (claims instanceof Error) throw claims;
       for (const candidate of request.candidates) {
         const claim = claims.get(candidate) as ClaimOutcome;
-        results[candidate.index] = claim.claimed
-          ? { index: candidate.index, sourceId: claim.sourceId, status: 'accepted', eventId: candidate.eventId, topic }
-          : duplicateResult(candidate, claim);
+        results[candidate.index] = {
+          index: candidate.index,
+          sourceId: claim.sourceId,
+          status: claim.claimed ? 'accepted' : 'duplicate',
+          eventId: candidate.eventId,
+          topic,
+          ...(claim.claimed ? {} : { sameContent: claim.sameContent }),
+        };
       }
 
       const response: IngestResponse = { accepted: 0, duplicates: 0, rejected: 0, results };

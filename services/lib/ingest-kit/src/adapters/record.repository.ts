@@ -8,8 +8,6 @@ export interface Claim {
   /** SHA-256 of the record as received, to tell a repeat from a changed record. */
   hash: Buffer;
   topic: string;
-  /** Digests of the record's fields by JSON Pointer (JSON records), to name what a changed resend changed. */
-  fields?: Record<string, string>;
 }
 
 export interface ClaimOutcome {
@@ -17,8 +15,6 @@ export interface ClaimOutcome {
   claimed: boolean;
   /** For records already accepted earlier: whether the content is the same as then. */
   sameContent: boolean;
-  /** For a changed record: the field digests of the first accepted content (null when not kept). */
-  earlierFields?: Record<string, string> | null;
 }
 
 /**
@@ -44,9 +40,8 @@ export function createRecordRepository(pool: Pool) {
         await client.query('BEGIN');
         const hashes = claims.map((c) => c.hash);
         const inserted = await client.query<{ source_id: string }>(
-          `INSERT INTO ingest_records (department, source_id, event_id, content_hash, topic, content_fields)
-           SELECT $1, s, e::uuid, h, t, f::jsonb
-           FROM unnest($2::text[], $3::text[], $4::bytea[], $5::text[], $6::text[]) AS u(s, e, h, t, f)
+          `INSERT INTO ingest_records (department, source_id, event_id, content_hash, topic)
+           SELECT $1, s, e::uuid, h, t FROM unnest($2::text[], $3::text[], $4::bytea[], $5::text[]) AS u(s, e, h, t)
            ON CONFLICT (department, source_id) DO NOTHING
            RETURNING source_id`,
           [
@@ -55,40 +50,27 @@ export function createRecordRepository(pool: Pool) {
             claims.map((c) => c.eventId),
             hashes,
             claims.map((c) => c.topic),
-            claims.map((c) => (c.fields ? JSON.stringify(c.fields) : null)),
           ],
         );
         const claimedIds = new Set(inserted.rows.map((r) => r.source_id));
         const duplicates = claims.filter((c) => !claimedIds.has(c.sourceId));
         const earlier = new Map<string, Buffer>();
-        const earlierFields = new Map<string, Record<string, string> | null>();
         if (duplicates.length > 0) {
-          const { rows } = await client.query<{
-            source_id: string;
-            content_hash: Buffer;
-            content_fields: Record<string, string> | null;
-          }>(
-            'SELECT source_id, content_hash, content_fields FROM ingest_records WHERE department = $1 AND source_id = ANY($2::text[])',
+          const { rows } = await client.query<{ source_id: string; content_hash: Buffer }>(
+            'SELECT source_id, content_hash FROM ingest_records WHERE department = $1 AND source_id = ANY($2::text[])',
             [department, duplicates.map((d) => d.sourceId)],
           );
-          for (const row of rows) {
-            earlier.set(row.source_id, row.content_hash);
-            earlierFields.set(row.source_id, row.content_fields);
-          }
+          for (const row of rows) earlier.set(row.source_id, row.content_hash);
         }
         const claimed = claims.filter((c) => claimedIds.has(c.sourceId));
         if (claimed.length > 0) await publish(claimed);
         await client.query('COMMIT');
-        return claims.map((c, i) => {
-          const claimed = claimedIds.has(c.sourceId);
-          const sameContent = claimed || (earlier.get(c.sourceId)?.equals(hashes[i] as Buffer) ?? false);
-          return {
-            sourceId: c.sourceId,
-            claimed,
-            sameContent,
-            ...(sameContent ? {} : { earlierFields: earlierFields.get(c.sourceId) ?? null }),
-          };
-        });
+        return claims.map((c, i) => ({
+          sourceId: c.sourceId,
+          claimed: claimedIds.has(c.sourceId),
+          sameContent:
+            claimedIds.has(c.sourceId) || (earlier.get(c.sourceId)?.equals(hashes[i] as Buffer) ?? false),
+        }));
       } catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
         throw isAppError(error) ? error : toDatabaseError(error);
