@@ -21,17 +21,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import {
-  DEPARTMENT_CODES,
   eventsTopic,
   namespacedTopic,
   SOCKET_EVENTS,
   TOPICS,
   type LivePush,
-  type NormalizedEvent,
   type Warning,
 } from '@liandong/contracts';
 import { createUserRepository } from '@liandong/users';
-import { benchEnvironment, fmt, percentile, startService } from './support.ts';
+import { backgroundEvent as event, benchEnvironment, fmt, percentile, startService } from './support.ts';
 
 const WARNINGS = Number(process.env['WARNINGS'] ?? 200);
 const RATE = Number(process.env['RATE'] ?? 5);
@@ -80,31 +78,6 @@ function warning(id: string): Warning {
     },
     centroid: { type: 'Point', coordinates: [113.15, 23.05] },
     thresholds: [{ name: 'events', value: 7, threshold: 3 }],
-  };
-}
-
-function event(i: number): NormalizedEvent {
-  const department = DEPARTMENT_CODES[i % DEPARTMENT_CODES.length] ?? 'police';
-  const now = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    department,
-    source: { system: 'bench', format: 'police-json', id: `bench-${i}` },
-    kind: 'incident',
-    category: 'social_security',
-    type: `${department}.bench`,
-    severity: 'Moderate',
-    status: 'Exercise',
-    msgType: 'Alert',
-    references: [],
-    occurredAt: now,
-    receivedAt: now,
-    location: { type: 'Point', coordinates: [113.1 + (i % 1000) / 10_000, 23.0 + (i % 700) / 10_000] },
-    texts: [],
-    measurements: [],
-    attributes: {},
-    geocodes: [],
-    raw: { contentType: 'application/json', body: '{"bench":true}' },
   };
 }
 

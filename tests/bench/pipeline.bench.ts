@@ -18,19 +18,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
 import {
-  DEPARTMENT_CODES,
   eventsTopic,
   namespacedTopic,
   SOCKET_EVENTS,
   TOPICS,
   type LivePush,
-  type NormalizedEvent,
   type Warning,
 } from '@liandong/contracts';
 import { REPO_ROOT } from '@liandong/infra';
 import { createKeyRepository } from '@liandong/keys';
 import { createUserRepository } from '@liandong/users';
-import { benchEnvironment, fmt, percentile, startService } from './support.ts';
+import { backgroundEvent as event, benchEnvironment, fmt, percentile, startService } from './support.ts';
 
 const SAMPLES = Number(process.env['SAMPLES'] ?? 200);
 const RATE = Number(process.env['RATE'] ?? 5);
@@ -41,32 +39,6 @@ const CORRELATOR_PORT = 18182;
 const PASSWORD = 'bench password 2026';
 const BENCH_RULE = 'bench-river-over-level';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Background: events no rule of the bench set matches, on every department's topic. */
-function event(i: number): NormalizedEvent {
-  const department = DEPARTMENT_CODES[i % DEPARTMENT_CODES.length] ?? 'police';
-  const now = new Date().toISOString();
-  return {
-    id: randomUUID(),
-    department,
-    source: { system: 'bench', format: 'police-json', id: `bench-${i}` },
-    kind: 'incident',
-    category: 'social_security',
-    type: `${department}.bench`,
-    severity: 'Moderate',
-    status: 'Exercise',
-    msgType: 'Alert',
-    references: [],
-    occurredAt: now,
-    receivedAt: now,
-    location: { type: 'Point', coordinates: [113.1 + (i % 1000) / 10_000, 23.0 + (i % 700) / 10_000] },
-    texts: [],
-    measurements: [],
-    attributes: {},
-    geocodes: [],
-    raw: { contentType: 'application/json', body: '{"bench":true}' },
-  };
-}
 
 function summary(values: number[]) {
   return values.length

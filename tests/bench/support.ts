@@ -2,7 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { TOPIC_SPECS, namespacedTopic } from '@liandong/contracts';
+import { randomUUID } from 'node:crypto';
+import { DEPARTMENT_CODES, TOPIC_SPECS, namespacedTopic, type NormalizedEvent } from '@liandong/contracts';
 import { createPool, migrate, type Pool } from '@liandong/db';
 import { ensureDatabase, REPO_ROOT, startKafka, stopKafka } from '@liandong/infra';
 import { ensureTopics } from '@liandong/kafka';
@@ -101,4 +102,30 @@ export function percentile(values: number[], p: number): number {
 
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+}
+
+/** Background load for the benchmarks: the i-th event of a department, of a type no shipped rule matches. */
+export function backgroundEvent(i: number): NormalizedEvent {
+  const department = DEPARTMENT_CODES[i % DEPARTMENT_CODES.length] ?? 'police';
+  const now = new Date().toISOString();
+  return {
+    id: randomUUID(),
+    department,
+    source: { system: 'bench', format: 'police-json', id: `bench-${i}` },
+    kind: 'incident',
+    category: 'social_security',
+    type: `${department}.bench`,
+    severity: 'Moderate',
+    status: 'Exercise',
+    msgType: 'Alert',
+    references: [],
+    occurredAt: now,
+    receivedAt: now,
+    location: { type: 'Point', coordinates: [113.1 + (i % 1000) / 10_000, 23.0 + (i % 700) / 10_000] },
+    texts: [],
+    measurements: [],
+    attributes: {},
+    geocodes: [],
+    raw: { contentType: 'application/json', body: '{"bench":true}' },
+  };
 }
