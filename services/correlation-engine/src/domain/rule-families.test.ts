@@ -344,6 +344,47 @@ rules:
     expect(resumed[0]?.summary.zh).toContain('恢复');
   });
 
+  it('given a long silence rule on another feed, when a feed resumes and falls silent again, then the new silence is raised on time (not when the other feed is next due)', () => {
+    // The engine caches the earliest moment a silence can be due; while the police silence was
+    // open, only the water rule (4 hours) counted. That cache must not delay the next police one
+    // (it did: the kill test saw a restored correlator, which recomputes it, raise it 90 minutes
+    // before one never restarted).
+    const rules = `
+rules:
+  - id: quiet-police
+    version: 1
+    family: silence
+    category: social_security
+    department: police
+    silentMinutes: 30
+    level: { base: blue }
+    routeTo: [emergency]
+    title: { zh: '{department}', en: '{department}' }
+    summary: { zh: '{minutes}', en: '{minutes}' }
+  - id: quiet-water
+    version: 1
+    family: silence
+    category: social_security
+    department: water
+    silentMinutes: 240
+    level: { base: blue }
+    routeTo: [emergency]
+    title: { zh: '{department}', en: '{department}' }
+    summary: { zh: '{minutes}', en: '{minutes}' }`;
+    const engine = createEngine(ruleSetOf(rules), { allowedLatenessMinutes: 0 });
+    const minute = (m: number) => Date.parse(at(0, 'police.alarm').occurredAt) + m * 60_000;
+    engine.correlate(at(0, 'police.alarm'));
+    engine.correlate(at(0, 'water.rainfall'));
+    expect(engine.advanceTo(minute(31)).map((w) => [w.ruleId, w.status])).toEqual([['quiet-police', 'active']]);
+    engine.advanceTo(minute(35)); // a clock tick while the police silence is open
+    const resumed = engine.correlate(at(40, 'police.alarm')).warnings;
+    expect(resumed.map((w) => [w.ruleId, w.status])).toEqual([['quiet-police', 'cancelled']]);
+    expect(engine.advanceTo(minute(69))).toEqual([]);
+    expect(engine.advanceTo(minute(71)).map((w) => [w.ruleId, w.status, w.revision])).toEqual([
+      ['quiet-police', 'active', 1],
+    ]);
+  });
+
   it('given a feed quiet overnight outside its active hours, when the morning comes, then no silence', () => {
     const engine = createEngine(ruleSetOf(RULE), { allowedLatenessMinutes: 0 });
     const evening = at(11 * 60 + 30, 'market.complaint'); // 21:30 local

@@ -69,10 +69,21 @@ export class SilenceMonitor {
   private readonly last = new Map<DepartmentCode, LastSeen>();
   /** The open silence episode of each rule, by rule order. */
   private readonly open = new Map<number, Episode>();
-  /** No silence can be due before this watermark (recomputed when passed; -Infinity: unknown). */
+  /**
+   * No silence can be due before this watermark (recomputed when passed; -Infinity: unknown). It
+   * is a cache, not state: never in a snapshot, so it must never change what is raised — a feed
+   * that speaks again (or for the first time) lowers it to its own earliest due moment.
+   */
   private nextCheck = -Infinity;
+  /** The shortest silence of any rule on a department, in ms. */
+  private readonly shortestSilence = new Map<DepartmentCode, number>();
 
-  constructor(readonly rules: readonly CompiledRule<SilenceRule>[]) {}
+  constructor(readonly rules: readonly CompiledRule<SilenceRule>[]) {
+    for (const { rule } of rules) {
+      const ms = rule.silentMinutes * MINUTE_MS;
+      this.shortestSilence.set(rule.department, Math.min(ms, this.shortestSilence.get(rule.department) ?? ms));
+    }
+  }
 
   /** Minutes of silence that count for a rule at `now`. */
   silentMinutes(rule: SilenceRule, since: number, now: number): number {
@@ -90,6 +101,10 @@ export class SilenceMonitor {
     const last = this.last.get(dept);
     const alive = Math.max(t, watermark);
     if (!last || alive > last.t) this.last.set(dept, { t: alive, id: event.id });
+    // Its next silence may now be due before the cached check: after a cancel (its rule was left
+    // out of the cache while open) or on its first event.
+    const shortest = this.shortestSilence.get(dept);
+    if (shortest !== undefined) this.nextCheck = Math.min(this.nextCheck, alive + shortest);
     if (this.open.size === 0) return;
     for (const compiled of this.rules) {
       if (compiled.rule.department !== dept) continue;
