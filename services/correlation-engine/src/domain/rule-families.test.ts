@@ -375,7 +375,9 @@ rules:
     const minute = (m: number) => Date.parse(at(0, 'police.alarm').occurredAt) + m * 60_000;
     engine.correlate(at(0, 'police.alarm'));
     engine.correlate(at(0, 'water.rainfall'));
-    expect(engine.advanceTo(minute(31)).map((w) => [w.ruleId, w.status])).toEqual([['quiet-police', 'active']]);
+    expect(engine.advanceTo(minute(31)).map((w) => [w.ruleId, w.status])).toEqual([
+      ['quiet-police', 'active'],
+    ]);
     engine.advanceTo(minute(35)); // a clock tick while the police silence is open
     const resumed = engine.correlate(at(40, 'police.alarm')).warnings;
     expect(resumed.map((w) => [w.ruleId, w.status])).toEqual([['quiet-police', 'cancelled']]);

@@ -81,7 +81,10 @@ export class SilenceMonitor {
   constructor(readonly rules: readonly CompiledRule<SilenceRule>[]) {
     for (const { rule } of rules) {
       const ms = rule.silentMinutes * MINUTE_MS;
-      this.shortestSilence.set(rule.department, Math.min(ms, this.shortestSilence.get(rule.department) ?? ms));
+      this.shortestSilence.set(
+        rule.department,
+        Math.min(ms, this.shortestSilence.get(rule.department) ?? ms),
+      );
     }
   }
 
