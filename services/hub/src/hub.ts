@@ -42,7 +42,7 @@ import type { HubDeps } from './deps.ts';
 import type { DeadlinePolicy } from './domain/lifecycle.ts';
 import { handleActivity } from './handlers/activity.handler.ts';
 import { handleEvent, handleEvents } from './handlers/event.handler.ts';
-import { handleWarning } from './handlers/warning.handler.ts';
+import { handleWarning, handleWarnings } from './handlers/warning.handler.ts';
 import type { HubConfig } from './hub.config.ts';
 import { createEscalationScanner } from './jobs/escalation.scanner.ts';
 import { createRetentionJob } from './jobs/retention.job.ts';
@@ -250,6 +250,8 @@ export async function createHub(config: HubConfig, options: HubOptions) {
           topics: [topic(TOPICS.warnings)],
           schema: Warning,
           handler: handleWarning({ lifecycle, metrics }),
+          batchHandler: handleWarnings({ lifecycle, metrics }),
+          batchSize: 100,
           deadLetter,
           logger: logger.child({ consumer: 'warnings' }),
         }),

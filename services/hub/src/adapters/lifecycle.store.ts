@@ -4,7 +4,7 @@
  * facts written to the projections, the activity outbox, the live push log and the audit log —
  * all of it commits together or not at all.
  */
-import type { Actor, WarningActivity } from '@liandong/contracts';
+import type { Actor, Warning, WarningActivity } from '@liandong/contracts';
 import { appendAuditWith, toDatabaseError, type Pool, type PoolClient } from '@liandong/db';
 import { AppError } from '@liandong/errors';
 import type { Logger } from '@liandong/logger';
@@ -349,6 +349,20 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
     wait: boolean,
     work: (client: PoolClient) => Promise<CommandOutcome>,
   ): Promise<CommandOutcome> {
+    const outcomes = await transactMany([warningId], wait, async (client) => [await work(client)]);
+    return outcomes[0] ?? { events: [], state: undefined, applied: false };
+  }
+
+  /**
+   * One transaction over several warnings: their locks are all taken first, in id order, before
+   * any audit entry takes the audit log's lock — so it never deadlocks with single commands or
+   * another hub's batch. An empty result: a warning was held and `wait` was false.
+   */
+  async function transactMany(
+    warningIds: readonly string[],
+    wait: boolean,
+    work: (client: PoolClient) => Promise<CommandOutcome[]>,
+  ): Promise<CommandOutcome[]> {
     let client: PoolClient;
     try {
       client = await pool.connect();
@@ -357,15 +371,17 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
     }
     try {
       await client.query('BEGIN');
-      if (!(await lock(client, warningId, wait))) {
-        await client.query('ROLLBACK');
-        return { events: [], state: undefined, applied: false };
+      for (const id of [...new Set(warningIds)].sort()) {
+        if (!(await lock(client, id, wait))) {
+          await client.query('ROLLBACK');
+          return [];
+        }
       }
-      const outcome = await work(client);
+      const outcomes = await work(client);
       await client.query('COMMIT');
-      if (outcome.events.some((e) => e.type === 'activity')) deps.onActivity?.();
-      if (outcome.notifications) deps.notifications?.kick();
-      return outcome;
+      if (outcomes.some((o) => o.events.some((e) => e.type === 'activity'))) deps.onActivity?.();
+      if (outcomes.some((o) => o.notifications)) deps.notifications?.kick();
+      return outcomes;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);
       if (error instanceof AppError) throw error;
@@ -403,6 +419,25 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
     return { events, state, applied: true, ...(notifications ? { notifications } : {}) };
   }
 
+  async function run(
+    client: PoolClient,
+    warningId: string,
+    command: LifecycleCommand,
+    meta: CommandMeta,
+  ): Promise<CommandOutcome> {
+    if (command.type === 'receive') {
+      const inserted = await client.query(
+        `INSERT INTO warning_revisions (warning_id, revision, doc, received_at) VALUES ($1, $2, $3, $4)
+         ON CONFLICT DO NOTHING`,
+        [warningId, command.warning.revision, command.warning, deps.now()],
+      );
+      if (inserted.rowCount !== 1) return { events: [], state: undefined, applied: false };
+    }
+    const before = await load(client, warningId);
+    const events = decide(before, command, { now: deps.now(), policy: deps.policy, newId: deps.newId });
+    return apply(client, warningId, before, events, meta, 'hub');
+  }
+
   return {
     /**
      * Runs one command. `receive` is idempotent by (warning, revision); `escalate` skips a
@@ -410,21 +445,32 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
      */
     async execute(warningId: string, command: LifecycleCommand, meta: CommandMeta): Promise<CommandOutcome> {
       const started = performance.now();
-      const outcome = await transact(warningId, command.type !== 'escalate', async (client) => {
-        if (command.type === 'receive') {
-          const inserted = await client.query(
-            `INSERT INTO warning_revisions (warning_id, revision, doc, received_at) VALUES ($1, $2, $3, $4)
-             ON CONFLICT DO NOTHING`,
-            [warningId, command.warning.revision, command.warning, deps.now()],
-          );
-          if (inserted.rowCount !== 1) return { events: [], state: undefined, applied: false };
-        }
-        const before = await load(client, warningId);
-        const events = decide(before, command, { now: deps.now(), policy: deps.policy, newId: deps.newId });
-        return apply(client, warningId, before, events, meta, 'hub');
-      });
+      const outcome = await transact(warningId, command.type !== 'escalate', (client) =>
+        run(client, warningId, command, meta),
+      );
       deps.observe?.(command.type, (performance.now() - started) / 1000);
       return outcome;
+    },
+
+    /**
+     * Revisions read from warnings.v1, in their order, in one transaction: what `execute` with
+     * `receive` does for each, with one commit (and one wait for the audit log's lock) for all —
+     * the hub keeps up with a burst of warnings. All or nothing: on an error none is recorded.
+     */
+    async receiveAll(warnings: readonly Warning[], meta: CommandMeta): Promise<CommandOutcome[]> {
+      const started = performance.now();
+      const outcomes = await transactMany(
+        warnings.map((w) => w.id),
+        true,
+        async (client) => {
+          const done: CommandOutcome[] = [];
+          for (const warning of warnings)
+            done.push(await run(client, warning.id, { type: 'receive', warning }, meta));
+          return done;
+        },
+      );
+      deps.observe?.('receive', (performance.now() - started) / 1000 / Math.max(1, warnings.length));
+      return outcomes;
     },
 
     /** An activity read from warning-activity.v1: applied once, unless this hub wrote it. */
