@@ -5,7 +5,13 @@
  * all of it commits together or not at all.
  */
 import type { Actor, Warning, WarningActivity } from '@liandong/contracts';
-import { appendAuditWith, toDatabaseError, type Pool, type PoolClient } from '@liandong/db';
+import {
+  appendAuditEntriesWith,
+  toDatabaseError,
+  type AuditEntryInput,
+  type Pool,
+  type PoolClient,
+} from '@liandong/db';
 import { AppError } from '@liandong/errors';
 import type { Logger } from '@liandong/logger';
 import { audiencesFor } from '../domain/access.ts';
@@ -65,6 +71,12 @@ export interface LifecycleStoreDeps {
 }
 
 const SYSTEM: Actor = { username: 'hub', role: 'system' };
+
+/** What a transaction writes at its end: live pushes and audit entries, in the order decided. */
+interface Tail {
+  pushes: PendingPush[];
+  audits: AuditEntryInput[];
+}
 
 export function createLifecycleStore(deps: LifecycleStoreDeps) {
   const { pool, pushes } = deps;
@@ -275,8 +287,8 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
     return out;
   }
 
-  async function audit(
-    client: PoolClient,
+  function audit(
+    tail: Tail,
     before: LifecycleState | undefined,
     events: readonly LifecycleEvent[],
     meta: CommandMeta,
@@ -290,7 +302,7 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
           : w.status === 'cancelled'
             ? 'warning.cancelled'
             : 'warning.revised';
-        await appendAuditWith(client, {
+        tail.audits.push({
           actor: meta.actor.username,
           actorRole: meta.actor.role,
           action,
@@ -332,7 +344,7 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
                 revision: a.revision,
                 closed: events.flatMap((e) => (e.type === 'deadline.closed' ? [e.unit] : [])),
               };
-      await appendAuditWith(client, {
+      tail.audits.push({
         actor: actor.username,
         actorRole: actor.role,
         action: a.type,
@@ -347,9 +359,11 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
   async function transact(
     warningId: string,
     wait: boolean,
-    work: (client: PoolClient) => Promise<CommandOutcome>,
+    work: (client: PoolClient, tail: Tail) => Promise<CommandOutcome>,
   ): Promise<CommandOutcome> {
-    const outcomes = await transactMany([warningId], wait, async (client) => [await work(client)]);
+    const outcomes = await transactMany([warningId], wait, async (client, tail) => [
+      await work(client, tail),
+    ]);
     return outcomes[0] ?? { events: [], state: undefined, applied: false };
   }
 
@@ -361,7 +375,7 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
   async function transactMany(
     warningIds: readonly string[],
     wait: boolean,
-    work: (client: PoolClient) => Promise<CommandOutcome[]>,
+    work: (client: PoolClient, tail: Tail) => Promise<CommandOutcome[]>,
   ): Promise<CommandOutcome[]> {
     let client: PoolClient;
     try {
@@ -377,7 +391,12 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
           return [];
         }
       }
-      const outcomes = await work(client);
+      const tail: Tail = { pushes: [], audits: [] };
+      const outcomes = await work(client, tail);
+      // Last, because each serializes every writer to its commit: the live push counters, then
+      // the audit chain's lock.
+      await pushes.append(client, tail.pushes);
+      await appendAuditEntriesWith(client, tail.audits);
       await client.query('COMMIT');
       if (outcomes.some((o) => o.events.some((e) => e.type === 'activity'))) deps.onActivity?.();
       if (outcomes.some((o) => o.notifications)) deps.notifications?.kick();
@@ -393,6 +412,7 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
 
   async function apply(
     client: PoolClient,
+    tail: Tail,
     warningId: string,
     before: LifecycleState | undefined,
     events: LifecycleEvent[],
@@ -411,16 +431,17 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
       // Every unit armed by this command, in one statement, right after the revision it rests on.
       else if (event === armed[0]) await arm(client, warningId, armed);
     }
-    await pushes.append(client, pushesOf(events, state));
+    tail.pushes.push(...pushesOf(events, state));
     const notifications =
       origin === 'hub' ? await deps.notifications?.enqueue(client, before, events, state) : undefined;
     await meta.alsoInTransaction?.(client, state);
-    await audit(client, before, events, meta);
+    audit(tail, before, events, meta);
     return { events, state, applied: true, ...(notifications ? { notifications } : {}) };
   }
 
   async function run(
     client: PoolClient,
+    tail: Tail,
     warningId: string,
     command: LifecycleCommand,
     meta: CommandMeta,
@@ -435,7 +456,7 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
     }
     const before = await load(client, warningId);
     const events = decide(before, command, { now: deps.now(), policy: deps.policy, newId: deps.newId });
-    return apply(client, warningId, before, events, meta, 'hub');
+    return apply(client, tail, warningId, before, events, meta, 'hub');
   }
 
   return {
@@ -445,8 +466,8 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
      */
     async execute(warningId: string, command: LifecycleCommand, meta: CommandMeta): Promise<CommandOutcome> {
       const started = performance.now();
-      const outcome = await transact(warningId, command.type !== 'escalate', (client) =>
-        run(client, warningId, command, meta),
+      const outcome = await transact(warningId, command.type !== 'escalate', (client, tail) =>
+        run(client, tail, warningId, command, meta),
       );
       deps.observe?.(command.type, (performance.now() - started) / 1000);
       return outcome;
@@ -462,10 +483,10 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
       const outcomes = await transactMany(
         warnings.map((w) => w.id),
         true,
-        async (client) => {
+        async (client, tail) => {
           const done: CommandOutcome[] = [];
           for (const warning of warnings)
-            done.push(await run(client, warning.id, { type: 'receive', warning }, meta));
+            done.push(await run(client, tail, warning.id, { type: 'receive', warning }, meta));
           return done;
         },
       );
@@ -475,7 +496,7 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
 
     /** An activity read from warning-activity.v1: applied once, unless this hub wrote it. */
     async applyActivity(activity: WarningActivity): Promise<CommandOutcome> {
-      return transact(activity.warningId, true, async (client) => {
+      return transact(activity.warningId, true, async (client, tail) => {
         const known = await client.query('SELECT 1 FROM warning_activity WHERE id = $1', [activity.id]);
         if (known.rowCount) return { events: [], state: undefined, applied: false };
         const before = await load(client, activity.warningId);
@@ -484,6 +505,7 @@ export function createLifecycleStore(deps: LifecycleStoreDeps) {
         if (events.length === 0) await writeActivity(client, activity, 'kafka');
         return apply(
           client,
+          tail,
           activity.warningId,
           before,
           events,

@@ -48,6 +48,18 @@ function entryHash(prev: Buffer, entry: Omit<AuditEntry, 'prevHash' | 'hash'>): 
  * the caller's commit: take it last in a transaction.
  */
 export async function appendAuditWith(client: pg.PoolClient, input: AuditEntryInput): Promise<AuditEntry> {
+  return (await appendAuditEntriesWith(client, [input]))[0] as AuditEntry;
+}
+
+/**
+ * Appends entries, in their order, inside the caller's transaction: one wait for the lock, one
+ * read of the chain's head and one insert for all of them (a batch of commands audits at its end).
+ */
+export async function appendAuditEntriesWith(
+  client: pg.PoolClient,
+  inputs: readonly AuditEntryInput[],
+): Promise<AuditEntry[]> {
+  if (inputs.length === 0) return [];
   await client.query("SELECT pg_advisory_xact_lock(hashtext('liandong.audit_log'))");
   const last = await client.query<{ seq: string; hash: Buffer }>(
     'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
@@ -60,37 +72,52 @@ export async function appendAuditWith(client: pg.PoolClient, input: AuditEntryIn
           )
         ).rows[0]
       : undefined;
-  const prev = last.rows[0]?.hash ?? anchor?.prev_hash ?? GENESIS;
-  const base = {
-    seq: last.rows[0] ? Number(last.rows[0].seq) + 1 : anchor ? Number(anchor.first_kept_seq) : 1,
-    at: (input.at ?? new Date()).toISOString(),
-    actor: input.actor,
-    actorRole: input.actorRole,
-    action: input.action,
-    target: input.target ?? '',
-    outcome: input.outcome,
-    detail: input.detail ?? {},
-    ip: input.ip ?? '',
-  };
-  const hash = entryHash(prev, base);
+  let prev = last.rows[0]?.hash ?? anchor?.prev_hash ?? GENESIS;
+  let seq = last.rows[0] ? Number(last.rows[0].seq) + 1 : anchor ? Number(anchor.first_kept_seq) : 1;
+  const entries: (AuditEntry & { prevBytes: Buffer; hashBytes: Buffer })[] = [];
+  for (const input of inputs) {
+    const base = {
+      seq,
+      at: (input.at ?? new Date()).toISOString(),
+      actor: input.actor,
+      actorRole: input.actorRole,
+      action: input.action,
+      target: input.target ?? '',
+      outcome: input.outcome,
+      detail: input.detail ?? {},
+      ip: input.ip ?? '',
+    };
+    const hash = entryHash(prev, base);
+    entries.push({
+      ...base,
+      prevHash: prev.toString('hex'),
+      hash: hash.toString('hex'),
+      prevBytes: prev,
+      hashBytes: hash,
+    });
+    prev = hash;
+    seq += 1;
+  }
+  const column = <T>(pick: (e: (typeof entries)[number]) => T) => entries.map(pick);
   await client.query(
     `INSERT INTO audit_log (seq, at, actor, actor_role, action, target, outcome, detail, ip, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+     SELECT * FROM unnest($1::bigint[], $2::timestamptz[], $3::text[], $4::text[], $5::text[], $6::text[],
+                          $7::text[], $8::jsonb[], $9::text[], $10::bytea[], $11::bytea[])`,
     [
-      base.seq,
-      base.at,
-      base.actor,
-      base.actorRole,
-      base.action,
-      base.target,
-      base.outcome,
-      base.detail,
-      base.ip,
-      prev,
-      hash,
+      column((e) => e.seq),
+      column((e) => e.at),
+      column((e) => e.actor),
+      column((e) => e.actorRole),
+      column((e) => e.action),
+      column((e) => e.target),
+      column((e) => e.outcome),
+      column((e) => JSON.stringify(e.detail)),
+      column((e) => e.ip),
+      column((e) => e.prevBytes),
+      column((e) => e.hashBytes),
     ],
   );
-  return { ...base, prevHash: prev.toString('hex'), hash: hash.toString('hex') };
+  return entries.map(({ prevBytes: _p, hashBytes: _h, ...entry }) => entry);
 }
 
 /** Runs `work` in a transaction on a client of the pool. */
