@@ -19,9 +19,40 @@ import {
   pruneAudit,
   readMigrations,
   startAuditHeadPublisher,
+  toDatabaseError,
   verifyAudit,
   type AuditEntry,
 } from './index.ts';
+
+describe('a pool whose connection is cut while a client is checked out', () => {
+  it('given a client held between two queries (a transaction waiting on Kafka), when the server ends its connection, then the process lives on, that client fails with 503 and the pool serves new ones', async () => {
+    const pool = createPool({ url: testDatabaseUrl(), max: 2, applicationName: 'liandong-cut-test' });
+    const admin = createPool({ url: testDatabaseUrl(), max: 1 });
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown) => uncaught.push(error);
+    process.on('uncaughtException', onUncaught);
+    try {
+      const client = await pool.connect();
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // The server ends the session, as a restart or an administrator would, between two queries.
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid]);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(uncaught, 'an error event nobody listened to').toEqual([]);
+      const next = await client.query('COMMIT').then(
+        () => undefined,
+        (error: unknown) => toDatabaseError(error),
+      );
+      expect(next?.code).toBe('dependency_unavailable');
+      client.release(next);
+      expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one).toBe(1);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await pool.end();
+      await admin.end();
+    }
+  }, 15_000);
+});
 
 describe('migrations against the real PostgreSQL', () => {
   it('apply in order, record themselves, and are safe to run twice (also concurrently)', async () => {
@@ -294,7 +325,9 @@ describe('audit retention against the real PostgreSQL', () => {
     } finally {
       client.release();
     }
-    await expect(db.pool.query('SELECT audit_prune_before(11)')).rejects.toThrow(/no audit anchor at entry 11/);
+    await expect(db.pool.query('SELECT audit_prune_before(11)')).rejects.toThrow(
+      /no audit anchor at entry 11/,
+    );
     const owner = await db.adminPool.connect();
     try {
       await owner.query('BEGIN');
