@@ -32,9 +32,19 @@ describe('decideRetry', () => {
     });
   });
 
+  it('given an unavailable dependency, when tried again and again, then it never gives up and waits at most its Retry-After', () => {
+    const policy = { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 30_000 };
+    const error = new AppError('dependency_unavailable', 'db down', { retryAfterSeconds: 2 });
+    expect(decideRetry(error, 1, policy, () => 1)).toEqual({ action: 'retry', delayMs: 100 });
+    expect(decideRetry(error, 3, policy, () => 1)).toEqual({ action: 'retry', delayMs: 400 });
+    expect(decideRetry(error, 1000, policy, () => 1)).toEqual({ action: 'retry', delayMs: 2000 });
+    const noHint = new AppError('dependency_unavailable', 'broker away');
+    expect(decideRetry(noHint, 1000, policy, () => 1)).toEqual({ action: 'retry', delayMs: 5000 });
+  });
+
   it('backs off exponentially, then gives up', () => {
     const policy = { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 1000 };
-    const error = new AppError('dependency_unavailable', 'db down');
+    const error = new AppError('upstream_failed', 'upstream answered 502');
     expect(decideRetry(error, 1, policy, () => 1)).toEqual({ action: 'retry', delayMs: 100 });
     expect(decideRetry(error, 2, policy, () => 1)).toEqual({ action: 'retry', delayMs: 200 });
     expect(decideRetry(error, 2, policy, () => 0)).toEqual({ action: 'retry', delayMs: 100 });

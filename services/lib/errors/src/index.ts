@@ -104,9 +104,15 @@ export function backoffDelayMs(
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
+/** Longest wait between two tries while a dependency is away (below Kafka's session timeout). */
+export const MAX_DEPENDENCY_WAIT_MS = 5000;
+
 /**
  * The single mapping to a retrying consumer: retriable errors are retried with exponential
- * back-off (backoffDelayMs) until `maxAttempts`, everything else is dead-lettered.
+ * back-off (backoffDelayMs) until `maxAttempts`, everything else is dead-lettered — except an
+ * unavailable dependency (the database, the broker). That says nothing about the message, and
+ * dead-lettering it would take a good message out of the consumer's store for good: it is retried
+ * until the dependency is back, each wait at most its Retry-After (and MAX_DEPENDENCY_WAIT_MS).
  */
 export function decideRetry(
   error: unknown,
@@ -116,6 +122,14 @@ export function decideRetry(
 ): RetryDecision {
   const appError = toAppError(error);
   if (!appError.retriable) return { action: 'dead-letter', reason: appError.code };
+  if (appError.code === 'dependency_unavailable') {
+    const cap = Math.min(
+      policy.maxDelayMs,
+      MAX_DEPENDENCY_WAIT_MS,
+      (appError.retryAfterSeconds ?? Number.POSITIVE_INFINITY) * 1000,
+    );
+    return { action: 'retry', delayMs: backoffDelayMs(attempt, { ...policy, maxDelayMs: cap }, random) };
+  }
   if (attempt >= policy.maxAttempts) return { action: 'dead-letter', reason: 'retries_exhausted' };
   return { action: 'retry', delayMs: backoffDelayMs(attempt, policy, random) };
 }

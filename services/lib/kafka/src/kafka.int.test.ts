@@ -55,7 +55,7 @@ describe('Kafka adapter against the real broker', () => {
     await admin.disconnect();
   });
 
-  it('runs a consumer group: delivers valid messages, retries retriable failures, dead-letters the rest', async () => {
+  it('runs a consumer group: delivers valid messages, retries retriable failures, holds a message while its dependency is away, dead-letters the rest', async () => {
     const seen: number[] = [];
     const attempts = new Map<number, number>();
     const runner = await runConsumer({
@@ -71,7 +71,10 @@ describe('Kafka adapter against the real broker', () => {
         if (message.fail === 'once' && attempts.get(message.n) === 1) {
           throw new AppError('dependency_unavailable', 'database blinked');
         }
-        if (message.fail === 'always') throw new AppError('dependency_unavailable', 'database gone');
+        // The database away for longer than maxAttempts tries: held, never dead-lettered.
+        if (message.fail === 'away' && (attempts.get(message.n) ?? 0) <= 6)
+          throw new AppError('dependency_unavailable', 'database away');
+        if (message.fail === 'always') throw new AppError('upstream_failed', 'upstream keeps failing');
         if (message.fail === 'bad') throw new AppError('validation_failed', 'cannot ever work');
         seen.push(message.n);
       },
@@ -84,6 +87,7 @@ describe('Kafka adapter against the real broker', () => {
           { key: 'a', value: { n: 1 } },
           { key: 'a', value: { n: 2, fail: 'once' } },
           { key: 'a', value: { n: 3, fail: 'always' } },
+          { key: 'a', value: { n: 7, fail: 'away' } },
           { key: 'a', value: { n: 4, fail: 'bad' } },
           { key: 'a', value: { n: 'five' } },
           { key: 'a', value: { n: 6 } },
@@ -103,7 +107,7 @@ describe('Kafka adapter against the real broker', () => {
     const dead = await t.readToEnd(t.topic(TOPICS.deadLetters));
     const letters = dead.map((m) => JSON.parse(m.value?.toString() ?? '{}') as DeadLetter);
     expect(letters.map((l) => l.reason.code)).toEqual([
-      'dependency_unavailable',
+      'upstream_failed',
       'validation_failed',
       'contract_violation',
       'decode_failed',
@@ -111,8 +115,9 @@ describe('Kafka adapter against the real broker', () => {
     expect(letters[0]?.reason.attempts).toBe(3);
     expect(letters[2]?.reason.errors[0]?.pointer).toBe('/n');
     expect(letters[3]?.origin).toMatchObject({ topic: t.topic('pings.v1'), key: 'a' });
-    expect(seen).toEqual([1, 2, 6]);
+    expect(seen).toEqual([1, 2, 7, 6]);
     expect(attempts.get(2)).toBe(2);
+    expect(attempts.get(7)).toBe(7);
   });
 
   it('hands runs of valid messages to a batch handler; a run with a bad message goes message by message', async () => {
