@@ -9,14 +9,18 @@
  * offsets, the events topic holds every record answered 202, and any copy is the same event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsTopic } from '@liandong/contracts';
-import { testKafka, type TestDatabase, type TestKafka } from '@liandong/testkit';
+import { eventsTopic, TOPICS, type DeadLetter, type Warning } from '@liandong/contracts';
+import { createHub, loadHubConfig } from '@liandong/hub';
+import { createJsonProducer, createKafka } from '@liandong/kafka';
+import { testKafka, testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { freePort, push, startIngest, type IngestProcess } from '../hostile/ingest-process.ts';
 import { readToEnd } from './read-to-end.ts';
 import { reportScenario } from './report.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
 
 const DOWN_MS = Number(process.env['FAULTS_POSTGRES_DOWN_MS'] ?? 6000);
+/** Longer than a consumer's retries of 8 attempts used to last (about 20 s) before dead-lettering. */
+const HUB_DOWN_MS = Number(process.env['FAULTS_POSTGRES_HUB_DOWN_MS'] ?? 30_000);
 const SENDERS = 4;
 
 describe('PostgreSQL stopped hard under load and started again', () => {
@@ -133,6 +137,7 @@ describe('PostgreSQL stopped hard under load and started again', () => {
       ...(recoveryMs !== undefined ? { recoveryMs } : {}),
       note: `down ${((backAt - downAt) / 1000).toFixed(1)} s; ${unavailable} answered 503 (slowest ${slowest503Ms} ms); ${pending.length} never taken`,
     });
+    expect(service.alive(), `the service process kept running:\n${service.output().slice(-4000)}`).toBe(true);
     expect(acceptedBefore, 'accepted before the stop').toBeGreaterThan(0);
     expect(unavailableWhileDown, 'pushes answered 503 while the server was down').toBeGreaterThan(0);
     expect(withoutRetryAfter, '503 answers without Retry-After').toBe(0);
@@ -157,4 +162,97 @@ describe('PostgreSQL stopped hard under load and started again', () => {
     expect(differing, 'two different events under one event id').toEqual([]);
     expect(onTopic.size).toBe(acked.size);
   }, 240_000);
+  it('the hub holds a warning while its database is away and records it after, without a restart; nothing dead-lettered', async () => {
+    const hubDb = await server.database();
+    const config = loadHubConfig({
+      DATABASE_URL: hubDb.url,
+      DATABASE_SCHEMA: hubDb.schema,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      KAFKA_TOPIC_PREFIX: kafka.prefix,
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+    });
+    const hub = await createHub(config, { logger: testLogger('hub') });
+    await hub.start();
+    const producer = createJsonProducer(
+      createKafka({ brokers: kafka.brokers, clientId: 'faults', logger: testLogger() }),
+    );
+    await producer.connect();
+    try {
+      const at = new Date().toISOString();
+      const warning: Warning = {
+        id: 'cooccurrence-generic:pg-away',
+        ruleId: 'cooccurrence-generic',
+        ruleVersion: 1,
+        revision: 1,
+        level: 'orange',
+        category: 'natural_disaster',
+        status: 'active',
+        exercise: true,
+        departments: ['water', 'emergency'],
+        evidence: ['0b5f0c3e-6a55-5b8e-9d3c-2a4f1e7c9b10'],
+        raisedAt: at,
+        updatedAt: at,
+        firstEvidenceAt: at,
+        lastEvidenceAt: at,
+        title: { zh: '桂城街道：暴雨内涝风险', en: 'Guicheng: rainstorm waterlogging risk' },
+        summary: { zh: '河道水位超警戒。', en: 'River over its warning level.' },
+        area: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [113.14, 23.04],
+              [113.16, 23.04],
+              [113.16, 23.06],
+              [113.14, 23.04],
+            ],
+          ],
+        },
+        centroid: { type: 'Point', coordinates: [113.15, 23.05] },
+        thresholds: [],
+      };
+      server.crash();
+      const downAt = Date.now();
+      await producer.send([
+        { topic: kafka.topic(TOPICS.warnings), messages: [{ key: warning.id, value: warning }] },
+      ]);
+      await new Promise((r) => setTimeout(r, HUB_DOWN_MS));
+      server.start();
+      const backAt = Date.now();
+      let recordedAt = 0;
+      await expect
+        .poll(
+          async () => {
+            const { rows } = await hubDb.pool.query<{ revision: number }>(
+              'SELECT revision FROM warnings WHERE id = $1',
+              [warning.id],
+            );
+            if (rows[0] && !recordedAt) recordedAt = Date.now();
+            return rows[0]?.revision;
+          },
+          { timeout: 60_000, interval: 250 },
+        )
+        .toBe(1);
+      const letters = (await kafka.readToEnd(kafka.topic(TOPICS.deadLetters), 30_000))
+        .map((m) => JSON.parse(m.value?.toString() ?? '{}') as DeadLetter)
+        .filter((l) => l.service === 'hub');
+      reportScenario({
+        scenario: 'PostgreSQL away under the hub',
+        sent: 1,
+        accepted: recordedAt ? 1 : 0,
+        lost: recordedAt ? 0 : 1,
+        doubled: 0,
+        errors: letters.length,
+        recoveryMs: recordedAt - backAt,
+        note: `down ${((backAt - downAt) / 1000).toFixed(1)} s; the warning recorded ${((recordedAt - backAt) / 1000).toFixed(1)} s after the server was back`,
+      });
+      expect(letters, 'warnings dead-lettered by the hub').toEqual([]);
+      // Live pushes wake on NOTIFY again (not only on the 1 s poll): the LISTEN connection is back.
+      await expect.poll(() => hub.tailer.listening(), { timeout: 20_000 }).toBe(true);
+    } finally {
+      await producer.disconnect();
+      await hub.close();
+      await hubDb.close();
+    }
+  }, 180_000);
 });

@@ -235,6 +235,7 @@ export async function createHub(config: HubConfig, options: HubOptions) {
     retention,
     metrics,
     notifications,
+    tailer,
     /** The port it listens on (after start). */
     port(): number {
       return (app.server.address() as AddressInfo).port;

@@ -80,13 +80,24 @@ export function createPushTailer(deps: PushTailerDeps) {
       application_name: 'liandong-hub-listen',
     });
     client.on('notification', () => wake());
-    client.on('error', (error) => {
-      deps.logger.warn({ err: error }, 'push LISTEN connection lost; polling until it is back');
+    let lost = false;
+    const reconnect = (error: unknown) => {
+      if (lost || stopped) return;
+      lost = true;
       listener = undefined;
+      deps.logger.warn({ err: error }, 'push LISTEN connection lost; polling until it is back');
+      void client.end().catch(() => undefined);
+      // Until the server answers again: each failed try schedules the next.
       setTimeout(() => void listen().catch(() => undefined), 2000).unref();
-    });
-    await client.connect();
-    await client.query(`LISTEN ${client.escapeIdentifier(deps.channel)}`);
+    };
+    client.on('error', reconnect);
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${client.escapeIdentifier(deps.channel)}`);
+    } catch (error) {
+      reconnect(error);
+      throw error;
+    }
     listener = client;
     wake();
   }
@@ -99,6 +110,8 @@ export function createPushTailer(deps: PushTailerDeps) {
       timer = setInterval(wake, deps.pollMs);
       timer.unref();
     },
+    /** Whether the LISTEN connection stands (else pushes wait for the next poll). */
+    listening: (): boolean => listener !== undefined,
     /** The last sequence of an audience this hub has emitted. */
     emitted: (audience: string): number => cursors.get(audience) ?? 0,
     /** Resolves once the audience's pushes up to `seq` were emitted (reading the log now). */
