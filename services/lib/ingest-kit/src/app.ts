@@ -23,7 +23,7 @@ import { createIngestPipeline, type IngestDeps, type IngestPipeline } from './in
 import type { ConnectorStatus } from './connectors/connector.ts';
 import { normalizeBody, prepare } from './normalize/body.normalizer.ts';
 import type { NormalizerPool } from './normalize/worker-pool.ts';
-import { parseMediaType } from './media.ts';
+import { bodyText, parseMediaType } from './media.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { createRefusalAuditor } from './adapters/refusal.auditor.ts';
 
@@ -238,7 +238,7 @@ export async function buildIngestApp(deps: IngestAppDeps) {
       const body = request.body as Buffer | undefined;
       if (!body || body.length === 0)
         throw new AppError('malformed_body', 'the body is empty: send a record or a batch');
-      const text = body.toString('utf8');
+      const text = bodyText(body);
       const context: NormalizeContext = {
         department: definition.department,
         receivedAt: deps.now(),
