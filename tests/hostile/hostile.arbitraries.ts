@@ -74,10 +74,10 @@ const FAR_DATES = [
   '',
 ];
 /**
- * JSON nested deeper than about 5,000 levels is answered 500 today (a recursion in the ingest kit
- * overflows the stack; reported, owned by the ingest-kit refactoring): left out until fixed.
+ * Deepest JSON nesting sent (from 100 levels up). The ingest kit refuses more than 64 levels with
+ * a 400 before anything recursive reads the body (it answered 500 from about 5,000 levels once).
  */
-const MAX_JSON_DEPTH = Number(process.env['HOSTILE_MAX_JSON_DEPTH'] ?? 2000);
+const MAX_JSON_DEPTH = Number(process.env['HOSTILE_MAX_JSON_DEPTH'] ?? 100_000);
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype'];
 const POLICE_TYPES = ['crowd_gathering', 'fight', 'theft', 'fire', 'gas_leak', 'flooding', 'other'];
 
@@ -130,7 +130,6 @@ function jsonHostility(
     time: string;
     text: string;
     nest?: string;
-    nestExpect?: Expect;
     dates?: string[];
   },
   headers?: Record<string, string>,
@@ -187,7 +186,7 @@ function jsonHostility(
       .map(([r, depth, [open, close]]) =>
         json(
           'deep-nesting',
-          fields.nestExpect ?? 'refuse',
+          'refuse',
           JSON.stringify(r).replace(
             /^\{/,
             `{"${fields.nest ?? fields.text}":${deepJson(depth, open as string, close as string)},`,
@@ -305,9 +304,9 @@ export const sensorThingsHostile = fc.oneof(
       coordinates: undefined,
       time: 'phenomenonTime',
       text: 'parameters',
-      // parameters is a free JSON object in SensorThings: nesting in it may be kept.
+      // parameters is a free JSON object in SensorThings: nesting in it may be kept, but not
+      // beyond the kit's 64 levels (the suite nests 100 levels and more).
       nest: 'parameters',
-      nestExpect: 'either',
     },
     { 'x-datastream-id': '19' },
   ),
