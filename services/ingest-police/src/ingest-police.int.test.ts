@@ -94,6 +94,19 @@ describe('ingest-police against the real broker and database', () => {
     expect(letter.reason.errors.length).toBe(2);
   });
 
+  it('dead-letters a refused record even when every valid record beside it is a duplicate', async () => {
+    expect((await post(record('JJ-DL-1'))).statusCode).toBe(202);
+    const response = await post([record('JJ-DL-1'), record('JJ-DL-2', { type: 'ufo' })]);
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ results: { status: string }[] }>().results.map((r) => r.status)).toEqual([
+      'duplicate',
+      'rejected',
+    ]);
+    const letters = await h.kafka.readToEnd(h.kafka.topic(TOPICS.deadLetters));
+    const sourceIds = letters.map((m) => (JSON.parse(m.value?.toString() ?? '{}') as DeadLetter).sourceId);
+    expect(sourceIds).toContain('JJ-DL-2');
+  });
+
   it('says where JSON is broken', async () => {
     const response = await post('[{"recordId": "x",\n  "type": }]');
     expect(response.statusCode).toBe(400);

@@ -46,7 +46,7 @@ export function fakeRecords(): RecordRepository & { claimed: Map<string, Buffer>
     claimed,
     async claimThenPublish(department, claims: Claim[], publish): Promise<ClaimOutcome[]> {
       const fresh = claims.filter((c) => !claimed.has(`${department}/${c.sourceId}`));
-      if (fresh.length > 0) await publish(fresh);
+      await publish(fresh);
       const outcomes = claims.map((c) => {
         const earlier = claimed.get(`${department}/${c.sourceId}`);
         return earlier

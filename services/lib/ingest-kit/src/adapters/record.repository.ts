@@ -21,7 +21,7 @@ export interface ClaimOutcome {
  * The ledger of accepted records. `claimThenPublish` claims the records' (department, source id)
  * in one transaction, runs `publish` for the newly claimed ones while the claim is held (a
  * concurrent request for the same ids waits, then sees them as duplicates), and commits only
- * when publish succeeded. If publish fails nothing is claimed, so the sender's retry is accepted.
+ * when publish succeeded. `publish` runs even when nothing new was claimed. If publish fails nothing is claimed, so the sender's retry is accepted.
  */
 export function createRecordRepository(pool: Pool) {
   return {
@@ -63,7 +63,8 @@ export function createRecordRepository(pool: Pool) {
           for (const row of rows) earlier.set(row.source_id, row.content_hash);
         }
         const claimed = claims.filter((c) => claimedIds.has(c.sourceId));
-        if (claimed.length > 0) await publish(claimed);
+        // Even when nothing is claimed: the group's dead letters travel in the same produce.
+        await publish(claimed);
         await client.query('COMMIT');
         return claims.map((c, i) => ({
           sourceId: c.sourceId,
