@@ -1,12 +1,17 @@
 /**
  * Generated hostile pushes, one arbitrary per ingest format. Each case says what a correct service
- * answers: `refuse` (a 4xx with a problem+json body), `accept` (202: it is genuinely valid), or
+ * answers: `refuse` (a 4xx with a problem+json body), `accept` (202: it is genuinely valid),
+ * `conflict` (409 naming `pointer`: a JSON record reuses a source id with other content), or
  * `either` (valid or not depending on what was drawn, e.g. a hostile string inside a free-text
  * field: any answer but a 5xx, a crash or a hang).
+ *
+ * Source ids are drawn from small sets, so a valid record may reuse the id of one accepted earlier
+ * in the run with other content: a JSON record is then answered 409 (a conflict, the first state
+ * kept), which the test allows for any case as long as the id it names was accepted before.
  */
 import fc from 'fast-check';
 
-export type Expect = 'refuse' | 'accept' | 'either';
+export type Expect = 'refuse' | 'accept' | 'conflict' | 'either';
 
 export interface HostileCase {
   /** Which family of hostility this is (the test counts answers per kind). */
@@ -15,6 +20,8 @@ export interface HostileCase {
   contentType: string;
   headers?: Record<string, string>;
   expect: Expect;
+  /** For `conflict`: the JSON Pointer the 409 must name. */
+  pointer?: string;
 }
 
 const SQL = [
@@ -148,6 +155,15 @@ function jsonHostility(
   });
   const cases: fc.Arbitrary<HostileCase>[] = [
     valid.map((r) => json('valid', 'accept', JSON.stringify(r))),
+    // A record and, in the same batch, its id again at another time: the second is a conflict.
+    valid.map((r) => ({
+      ...json(
+        'changed-resend',
+        'conflict',
+        JSON.stringify([r, { ...r, [fields.time]: '2026-06-01T09:59:00+08:00' }]),
+      ),
+      pointer: `/${fields.time}`,
+    })),
     fc
       .tuple(valid, hostileString)
       .map(([r, s]) => json('text-payload', 'either', JSON.stringify({ ...r, [fields.text]: s }))),
