@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
-import './formats.ts';
+import { DATE_TIME_EXAMPLE, dateTimeIssue } from './formats.ts';
 
 export interface FieldIssue {
   /** JSON Pointer of the offending value, '' for the root. */
@@ -57,6 +57,13 @@ function unionIssues(error: ValueError, limit: number): FieldIssue[] | undefined
   return inner.map((issue) => ({ ...issue, pointer: `${error.path}${issue.pointer}` }));
 }
 
+/** A date-time, or a union of one with something else (a nullable date-time). */
+function isDateTimeSchema(schema: Record<string, unknown>): boolean {
+  if (schema['format'] === 'date-time') return true;
+  const anyOf = schema['anyOf'];
+  return Array.isArray(anyOf) && anyOf.some((s: Record<string, unknown>) => s['format'] === 'date-time');
+}
+
 function describe(error: ValueError): string {
   const schema = error.schema as Record<string, unknown>;
   if (typeof schema['const'] !== 'undefined') return `must be ${JSON.stringify(schema['const'])}`;
@@ -64,8 +71,11 @@ function describe(error: ValueError): string {
   if (Array.isArray(anyOf) && anyOf.every((s: Record<string, unknown>) => 'const' in s)) {
     return `must be one of ${anyOf.map((s: Record<string, unknown>) => JSON.stringify(s['const'])).join(', ')}`;
   }
-  if (schema['format'] === 'date-time')
-    return 'must be an RFC 3339 date-time with an offset, e.g. 2026-06-01T10:15:00+08:00';
+  if (isDateTimeSchema(schema)) {
+    return typeof error.value === 'string'
+      ? dateTimeIssue(error.value)
+      : `must be an RFC 3339 date-time with an offset, e.g. ${DATE_TIME_EXAMPLE}`;
+  }
   return error.message.charAt(0).toLowerCase() + error.message.slice(1);
 }
 

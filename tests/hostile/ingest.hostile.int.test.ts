@@ -2,8 +2,9 @@
  * Hostile input against real ingest processes (black box: HTTP in, Kafka out). Per format,
  * HOSTILE_RUNS generated pushes (default 300 in CI; the issue's 10,000 with HOSTILE_RUNS=10000):
  * no crash, no 5xx, no hang; every refusal a 4xx problem+json that names what was wrong; what is
- * genuinely valid is accepted; every record answered "accepted" is on Kafka once; and the
- * process's resident memory comes back near its baseline afterwards.
+ * genuinely valid is accepted, or answered 409 when it reuses a source id accepted before with
+ * other content (naming the changed fields); every record answered "accepted" is on Kafka once;
+ * and the process's resident memory comes back near its baseline afterwards.
  */
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -69,6 +70,46 @@ function problemOf(answer: { status: number; contentType: string; body: string }
   return undefined;
 }
 
+interface Reply {
+  accepted?: number;
+  results?: {
+    status?: string;
+    sourceId?: string;
+    sameContent?: boolean;
+    errors?: { pointer?: string; message?: string }[];
+  }[];
+}
+
+/**
+ * What is wrong with the conflicts a reply reports, if anything: each must reuse a source id
+ * accepted before in this run (`acceptedIds`, this reply's own accepted records included) and
+ * name the changed fields; a `conflict` case must be answered 409 naming its pointer. And a JSON
+ * record resent with other content must never pass as a duplicate (XML documents have no field
+ * digests: there a changed resend stays a duplicate whose content differs).
+ */
+function conflictProblem(
+  c: HostileCase,
+  answer: { status: number },
+  reply: Reply,
+  acceptedIds: ReadonlySet<string>,
+): string | undefined {
+  const results = reply.results ?? [];
+  for (const result of results.filter((r) => r.status === 'conflict')) {
+    if (result.sourceId === undefined || !acceptedIds.has(result.sourceId))
+      return `a conflict for source id ${JSON.stringify(result.sourceId)}, never accepted before`;
+    if (!result.errors?.length || result.errors.some((e) => typeof e.pointer !== 'string' || !e.message))
+      return 'a conflict that names no changed field';
+  }
+  if (c.contentType === 'application/json' && results.some((r) => r.status === 'duplicate' && !r.sameContent))
+    return 'a JSON record with other content answered as a duplicate';
+  if (c.expect !== 'conflict') return undefined;
+  if (answer.status !== 409) return `a reused id with other content answered ${answer.status}, not 409`;
+  const named = results
+    .flatMap((r) => (r.status === 'conflict' ? (r.errors ?? []) : []))
+    .map((e) => e.pointer);
+  return named.includes(c.pointer) ? undefined : `the 409 names ${named.join(', ')}, not ${c.pointer ?? '?'}`;
+}
+
 function hostileSuite(name: string, department: DepartmentCode, arbitrary: fc.Arbitrary<HostileCase>) {
   describe(`${name} (ingest-${department})`, () => {
     let kafka: TestKafka;
@@ -93,14 +134,19 @@ function hostileSuite(name: string, department: DepartmentCode, arbitrary: fc.Ar
 
     it(`${RUNS} generated hostile pushes: no 5xx, no crash, clear 4xx, valid ones accepted, nothing lost or doubled, memory back`, async () => {
       const tally: Tally = { sent: 0, statuses: new Map(), kinds: new Map(), acceptedRecords: 0 };
+      // Source ids accepted in this run: a conflict may only name one of them.
+      const acceptedIds = new Set<string>();
+      const count = (reply: Reply) => {
+        tally.acceptedRecords += reply.accepted ?? 0;
+        for (const r of reply.results ?? [])
+          if (r.status === 'accepted' && r.sourceId !== undefined) acceptedIds.add(r.sourceId);
+      };
       const warm = fc.sample(
         arbitrary.filter((c) => c.kind === 'valid'),
         20,
       );
-      for (const c of warm) {
-        const answer = await push(service, c.body, c.contentType, c.headers);
-        tally.acceptedRecords += (JSON.parse(answer.body) as { accepted?: number }).accepted ?? 0;
-      }
+      for (const c of warm)
+        count(JSON.parse((await push(service, c.body, c.contentType, c.headers)).body) as Reply);
       await new Promise((r) => setTimeout(r, 2000));
       const baseline = service.rss();
       const started = Date.now();
@@ -134,12 +180,14 @@ function hostileSuite(name: string, department: DepartmentCode, arbitrary: fc.Ar
         perKind.set(answer.status, (perKind.get(answer.status) ?? 0) + 1);
         tally.kinds.set(c.kind, perKind);
         if (answer.status >= 500) violation(c, `answered ${answer.status}`, answer);
-        else if (![202, 400, 413, 415].includes(answer.status))
+        else if (![202, 400, 409, 413, 415].includes(answer.status))
           violation(c, `answered ${answer.status}`, answer);
         if (/root:x?:0:0/.test(answer.body)) violation(c, 'the answer carries /etc/passwd', answer);
-        if (answer.status === 202 || answer.status === 400) {
+        let reply: Reply = {};
+        if ([202, 400, 409].includes(answer.status)) {
           try {
-            tally.acceptedRecords += (JSON.parse(answer.body) as { accepted?: number }).accepted ?? 0;
+            reply = JSON.parse(answer.body) as Reply;
+            count(reply);
           } catch {
             violation(c, 'the body is not JSON', answer);
           }
@@ -148,8 +196,13 @@ function hostileSuite(name: string, department: DepartmentCode, arbitrary: fc.Ar
           const problem = problemOf(answer);
           if (problem) violation(c, `a ${answer.status} that is not a clear problem: ${problem}`, answer);
         }
-        if (c.expect === 'accept' && answer.status !== 202) violation(c, 'valid but refused', answer);
-        if (c.expect === 'refuse' && answer.status === 202) violation(c, 'hostile but accepted', answer);
+        const conflict = conflictProblem(c, answer, reply, acceptedIds);
+        if (conflict) violation(c, conflict, answer);
+        // A valid record may reuse an id accepted before with other content: then 409 (checked above).
+        if (c.expect === 'accept' && answer.status !== 202 && answer.status !== 409)
+          violation(c, 'valid but refused', answer);
+        if (c.expect === 'refuse' && (answer.status === 202 || answer.status === 409))
+          violation(c, 'hostile but taken as valid', answer);
       }
       console.log(
         `[hostile] ${name} per kind:`,

@@ -50,18 +50,20 @@ describe('ingest-police against the real broker and database', () => {
     expect(event).toMatchObject({ type: 'police.fight', occurredAt: '2026-06-01T02:15:00.000Z' });
   });
 
-  it('reports a repeat as a duplicate and never produces it twice', async () => {
+  it('reports a repeat as a duplicate (a changed one as a conflict) and never produces it twice', async () => {
     const first = await post([record('JJ-2'), record('JJ-3')]);
     expect(first.statusCode).toBe(202);
     const again = await post([record('JJ-2'), record('JJ-2', { summary: 'changed' }), record('JJ-4')]);
-    expect(again.statusCode).toBe(202);
+    // The changed repeat is no silent duplicate (ingest-police.corrections.int.test.ts).
+    expect(again.statusCode).toBe(409);
     const body = again.json<{
       accepted: number;
       duplicates: number;
+      conflicts: number;
       results: { status: string; sameContent?: boolean }[];
     }>();
-    expect(body).toMatchObject({ accepted: 1, duplicates: 2 });
-    expect(body.results.map((r) => r.status)).toEqual(['duplicate', 'duplicate', 'accepted']);
+    expect(body).toMatchObject({ accepted: 1, duplicates: 1, conflicts: 1 });
+    expect(body.results.map((r) => r.status)).toEqual(['duplicate', 'conflict', 'accepted']);
     expect(body.results[0]?.sameContent).toBe(true);
 
     // JJ-1 from the first test, then JJ-2, JJ-3, JJ-4: exactly four events, no second JJ-2.
@@ -88,10 +90,30 @@ describe('ingest-police against the real broker and database', () => {
       '1:JJ-6:/occurredAt',
       '1:JJ-6:/type',
     ]);
-    const [dead] = await h.kafka.readMessages(h.kafka.topic(TOPICS.deadLetters), 1);
-    const letter = JSON.parse(dead?.value?.toString() ?? '{}') as DeadLetter;
+    // The earlier test's changed repeat of JJ-2 (a conflict) is dead-lettered too.
+    const letters = (await h.kafka.readToEnd(h.kafka.topic(TOPICS.deadLetters))).map(
+      (m) => JSON.parse(m.value?.toString() ?? '{}') as DeadLetter,
+    );
+    expect(letters.map((l) => [l.sourceId, l.reason.code])).toEqual([
+      ['JJ-2', 'conflict'],
+      ['JJ-6', 'invalid_field'],
+    ]);
+    const letter = letters[1] as DeadLetter;
     expect(letter).toMatchObject({ stage: 'ingest', department: 'police', sourceId: 'JJ-6' });
     expect(letter.reason.errors.length).toBe(2);
+  });
+
+  it('dead-letters a refused record even when every valid record beside it is a duplicate', async () => {
+    expect((await post(record('JJ-DL-1'))).statusCode).toBe(202);
+    const response = await post([record('JJ-DL-1'), record('JJ-DL-2', { type: 'ufo' })]);
+    expect(response.statusCode).toBe(400);
+    expect(response.json<{ results: { status: string }[] }>().results.map((r) => r.status)).toEqual([
+      'duplicate',
+      'rejected',
+    ]);
+    const letters = await h.kafka.readToEnd(h.kafka.topic(TOPICS.deadLetters));
+    const sourceIds = letters.map((m) => (JSON.parse(m.value?.toString() ?? '{}') as DeadLetter).sourceId);
+    expect(sourceIds).toContain('JJ-DL-2');
   });
 
   it('says where JSON is broken', async () => {

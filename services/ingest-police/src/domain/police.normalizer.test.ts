@@ -77,6 +77,20 @@ describe('normalizePoliceRecord', () => {
     expect(outcome.issues.find((i) => i.pointer === '/occurredAt')?.message).toMatch(/RFC 3339/);
   });
 
+  it('given a day that does not exist (30 February), then refused at /occurredAt saying why, not read as 2 March', () => {
+    const outcome = normalizePoliceRecord({ ...call, occurredAt: '2026-02-30T10:00:00+08:00' }, 0, context);
+    expect(outcome.ok).toBe(false);
+    if (outcome.ok) return;
+    expect(outcome.issues).toEqual([
+      {
+        pointer: '/occurredAt',
+        code: 'invalid_field',
+        message:
+          '"2026-02-30T10:00:00+08:00": 2026-02-30 is not a day of the calendar (February 2026 has 28 days)',
+      },
+    ]);
+  });
+
   it('refuses out-of-range coordinates and records that say nowhere', () => {
     const far = normalizePoliceRecord({ ...call, location: { lon: 200, lat: 23 } }, 0, context);
     expect(far.ok).toBe(false);

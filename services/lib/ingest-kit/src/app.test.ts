@@ -115,6 +115,41 @@ describe('POST /v1/events: bodies', () => {
     }
   });
 
+  it('given invalid UTF-8, then 400 naming the byte offset, nothing claimed (never read with U+FFFD)', async () => {
+    const s = await service();
+    const body = Buffer.concat([
+      Buffer.from('[{"id":"u-1"},{"id":"u-2","text":"界'),
+      Buffer.from([0xff]),
+      Buffer.from('"}]'),
+    ]);
+    const response = await s.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_KEY}` },
+      payload: body,
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    const problem = response.json<{ detail: string; errors: { code: string; message: string }[] }>();
+    expect(problem.detail).toBe(
+      'the body is not valid UTF-8 at byte offset 37 (bytes from there: FF 22 7D 5D): send it encoded in UTF-8',
+    );
+    expect(problem.errors[0]?.code).toBe('invalid_utf8');
+    expect(s.records.claimed.size).toBe(0);
+  });
+
+  it('given a UTF-8 byte order mark before the JSON, then it is skipped and the record accepted', async () => {
+    const s = await service();
+    const response = await s.app.inject({
+      method: 'POST',
+      url: '/v1/events',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_KEY}` },
+      payload: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"id":"bom-1"}')]),
+    });
+    expect(response.statusCode).toBe(202);
+    expect([...s.records.claimed.keys()]).toEqual(['police/bom-1']);
+  });
+
   it('given a NUL in one source id and unpaired surrogates in two others, then those are refused alone and the rest accepted', async () => {
     const s = await service();
     const response = await push(

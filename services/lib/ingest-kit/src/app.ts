@@ -23,7 +23,7 @@ import { createIngestPipeline, type IngestDeps, type IngestPipeline } from './in
 import type { ConnectorStatus } from './connectors/connector.ts';
 import { normalizeBody, prepare } from './normalize/body.normalizer.ts';
 import type { NormalizerPool } from './normalize/worker-pool.ts';
-import { parseMediaType } from './media.ts';
+import { bodyText, parseMediaType } from './media.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { createRefusalAuditor } from './adapters/refusal.auditor.ts';
 
@@ -73,6 +73,41 @@ function bearer(request: FastifyRequest): string | undefined {
   if (!header) return undefined;
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
   return match?.[1];
+}
+
+/** Conflicts named in a 409's detail at most (every one is in `errors`). */
+const CONFLICTS_NAMED = 5;
+
+/**
+ * What a push's reply refuses, if anything: 400 when a record was not valid (conflicts are
+ * listed beside), else 409 when a record reused a source id accepted before with other content.
+ * Either way the body also carries the results of every record, the accepted ones included.
+ */
+export function refusalOf(response: IngestResponse): AppError | undefined {
+  const errors = response.results.flatMap((r) => r.errors ?? []);
+  const of = `of ${response.results.length} records`;
+  const kept = `${response.accepted} accepted and ${response.duplicates} duplicates were kept`;
+  if (response.rejected > 0) {
+    const conflicts =
+      response.conflicts > 0 ? ` and ${response.conflicts} conflicted with what was accepted before` : '';
+    return new AppError('validation_failed', `${response.rejected} ${of} were refused${conflicts}; ${kept}`, {
+      errors,
+    });
+  }
+  if (response.conflicts === 0) return undefined;
+  const named = response.results
+    .filter((r) => r.status === 'conflict')
+    .slice(0, CONFLICTS_NAMED)
+    .map(
+      (r) => `${JSON.stringify(r.sourceId)} at ${(r.errors ?? []).map((e) => e.pointer || '/').join(', ')}`,
+    );
+  const more = response.conflicts > CONFLICTS_NAMED ? ', …' : '';
+  return new AppError(
+    'conflict',
+    `${response.conflicts} ${of} reuse a source id accepted before with other content (${named.join('; ')}${more}): ` +
+      `the first accepted state is kept; ${kept}`,
+    { errors },
+  );
 }
 
 /** Builds the ingest HTTP app; never listens by itself (tests use app.inject()). */
@@ -169,7 +204,8 @@ export async function buildIngestApp(deps: IngestAppDeps) {
         summary: 'Push one record or a batch',
         description:
           '202 once Kafka acknowledged every accepted record; 400 problem+json naming each refused record and field ' +
-          '(the valid records of the batch are accepted all the same); a record whose source id was accepted before is a duplicate.',
+          '(the valid records of the batch are accepted all the same); a record whose source id was accepted before is a duplicate ' +
+          'when its content is the same, and a conflict (409 problem+json naming each changed field; the first state is kept) when not.',
         security: [{ departmentKey: [] }],
         body: Type.Union([
           ...Object.values(definition.schemas),
@@ -180,6 +216,7 @@ export async function buildIngestApp(deps: IngestAppDeps) {
           400: Problem,
           401: Problem,
           403: Problem,
+          409: Problem,
           413: Problem,
           415: Problem,
           429: Problem,
@@ -238,7 +275,7 @@ export async function buildIngestApp(deps: IngestAppDeps) {
       const body = request.body as Buffer | undefined;
       if (!body || body.length === 0)
         throw new AppError('malformed_body', 'the body is empty: send a record or a batch');
-      const text = body.toString('utf8');
+      const text = bodyText(body);
       const context: NormalizeContext = {
         department: definition.department,
         receivedAt: deps.now(),
@@ -257,19 +294,12 @@ export async function buildIngestApp(deps: IngestAppDeps) {
             })();
       const response = await pipeline.ingest(outcomes, mediaType, format);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (response.rejected > 0) {
-        deps.metrics.requestSeconds.observe({ status: '400' }, seconds);
-        const problem = toProblem(
-          new AppError(
-            'validation_failed',
-            `${response.rejected} of ${response.results.length} records were refused; ` +
-              `${response.accepted} accepted and ${response.duplicates} duplicates were kept`,
-            { errors: response.results.flatMap((r) => r.errors ?? []) },
-          ),
-          request.url,
-        );
+      const refusal = refusalOf(response);
+      if (refusal) {
+        const problem = toProblem(refusal, request.url);
+        deps.metrics.requestSeconds.observe({ status: String(problem.status) }, seconds);
         return reply
-          .status(400)
+          .status(problem.status as 400 | 409)
           .type(PROBLEM_CONTENT_TYPE)
           .send({ ...problem, ...response });
       }

@@ -12,6 +12,7 @@ import type { Claim, ClaimOutcome, RecordRepository } from './adapters/record.re
 import { buildIngestService, type IngestServiceDeps } from './ingest.build.ts';
 import type { IngestDefinition } from './definition.ts';
 import { rejected } from './domain/outcome.ts';
+import type { FirstState } from './domain/content-fields.ts';
 import { eventIdFor } from './domain/event-id.ts';
 import { normalizeXmlBody } from './formats/xml-body.normalizer.ts';
 
@@ -40,21 +41,26 @@ export function fakeProducer(): FakeProducer {
   };
 }
 
-export function fakeRecords(): RecordRepository & { claimed: Map<string, Buffer> } {
-  const claimed = new Map<string, Buffer>();
+export function fakeRecords(): RecordRepository & { claimed: Map<string, FirstState> } {
+  const claimed = new Map<string, FirstState>();
   return {
     claimed,
     async claimThenPublish(department, claims: Claim[], publish): Promise<ClaimOutcome[]> {
-      const fresh = claims.filter((c) => !claimed.has(`${department}/${c.sourceId}`));
-      if (fresh.length > 0) await publish(fresh);
-      const outcomes = claims.map((c) => {
-        const earlier = claimed.get(`${department}/${c.sourceId}`);
-        return earlier
-          ? { sourceId: c.sourceId, claimed: false, sameContent: earlier.equals(c.hash) }
-          : { sourceId: c.sourceId, claimed: true, sameContent: true };
+      const firstStates = new Map<string, FirstState>();
+      for (const c of claims) {
+        const first = claimed.get(`${department}/${c.sourceId}`);
+        if (first) firstStates.set(c.sourceId, first);
+      }
+      const fresh = claims.filter((c) => !firstStates.has(c.sourceId));
+      await publish(fresh, firstStates);
+      for (const c of fresh)
+        claimed.set(`${department}/${c.sourceId}`, { hash: c.hash, fields: c.fields ?? null });
+      return claims.map((c) => {
+        const first = firstStates.get(c.sourceId);
+        return first
+          ? { sourceId: c.sourceId, claimed: false, first }
+          : { sourceId: c.sourceId, claimed: true };
       });
-      for (const c of fresh) claimed.set(`${department}/${c.sourceId}`, c.hash);
-      return outcomes;
     },
   };
 }

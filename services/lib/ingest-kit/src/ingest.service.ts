@@ -10,9 +10,15 @@ import {
 } from '@liandong/contracts';
 import type { JsonProducer, OutgoingMessage } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
-import type { ClaimOutcome, RecordRepository } from './adapters/record.repository.ts';
+import type { RecordRepository } from './adapters/record.repository.ts';
 import { createCommitQueue } from './commit-queue.ts';
 import { toFieldErrors, type RecordIssue } from './domain/outcome.ts';
+import {
+  conflictIssues,
+  resendVerdict,
+  type FirstState,
+  type ResendVerdict,
+} from './domain/content-fields.ts';
 import type { PreparedOutcome, PreparedRecord } from './normalize/body.normalizer.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './adapters/event.producer.ts';
@@ -41,10 +47,58 @@ type Accepted = PreparedRecord;
 type Refused = Extract<PreparedOutcome, { ok: false }>;
 
 interface PendingRequest {
+  /** Every valid record of the request, repeats of a source id within it too. */
   candidates: Accepted[];
   deadLetters: OutgoingMessage[];
   /** Bytes of its events and dead letters, to bound a commit group. */
   bytes: number;
+  /** Media type of the request, for the dead letters of its conflicts. */
+  contentType: string;
+}
+
+/** What the ledger knows of a source id it did not claim now, yet kept no first state for (never expected). */
+const UNKNOWN_FIRST_STATE: FirstState = { hash: Buffer.alloc(0), fields: null };
+
+/** A record refused as a conflict, in the shape of a refused outcome (for its dead letter and field errors). */
+function conflictOutcome(
+  candidate: Accepted,
+  verdict: Extract<ResendVerdict, { kind: 'conflict' }>,
+): Refused {
+  return {
+    ok: false,
+    index: candidate.index,
+    sourceId: candidate.sourceId,
+    raw: candidate.raw,
+    issues: conflictIssues(candidate.sourceId, verdict.changes),
+  };
+}
+
+/**
+ * Sets each record of a commit group (its requests' records, in order) against the first state
+ * of its source id: none for the group's first occurrence when the ledger claimed it now (it is
+ * accepted), that occurrence for a later one, and the state the ledger kept when it claimed
+ * nothing. Pure.
+ */
+export function judgeGroup(
+  requests: readonly (readonly Accepted[])[],
+  firstOccurrence: ReadonlyMap<string, Accepted>,
+  claimedIds: ReadonlySet<string>,
+  firstStates: ReadonlyMap<string, FirstState>,
+): Map<Accepted, ResendVerdict>[] {
+  return requests.map(
+    (records) =>
+      new Map(
+        records.map((record) => {
+          const owner = firstOccurrence.get(record.sourceId);
+          const firstState = claimedIds.has(record.sourceId)
+            ? owner === record
+              ? undefined
+              : owner
+            : (firstStates.get(record.sourceId) ?? UNKNOWN_FIRST_STATE);
+          return [record, resendVerdict(record, firstState)];
+        }),
+      ),
+  );
 }
 
 /** The longest prefix of `text` whose JSON string encoding takes at most `budget` bytes (never half a character). */
@@ -171,17 +225,18 @@ export function eventMessageBytes(
 
 /**
  * Takes the normalized records of requests to Kafka: refused records to the dead-letter topic,
- * new events to the department's topic, repeats reported as duplicates. Requests that arrive
- * together are committed together (one transaction, one produce request). A request resolves
- * only after Kafka acknowledged everything written for it, and fails (nothing claimed) when
- * Kafka could not take the write.
+ * new events to the department's topic, repeats reported as duplicates when their content is
+ * the one first accepted and as conflicts (dead-lettered, the first state kept) when it is
+ * not. Requests that arrive together are committed together (one transaction, one produce
+ * request). A request resolves only after Kafka acknowledged everything written for it, and
+ * fails (nothing claimed) when Kafka could not take the write.
  */
 export function createIngestPipeline(deps: IngestDeps) {
   const topic = namespacedTopic(eventsTopic(deps.department), deps.topicPrefix);
   const dlqTopic = namespacedTopic(TOPICS.deadLetters, deps.topicPrefix);
   const maxMessageBytes = deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
 
-  type Committed = Map<Accepted, ClaimOutcome> | AppError;
+  type Committed = Map<Accepted, ResendVerdict> | AppError;
 
   async function commit(group: PendingRequest[]): Promise<Committed[]> {
     const stop = deps.metrics.commitSeconds.startTimer();
@@ -208,56 +263,67 @@ export function createIngestPipeline(deps: IngestDeps) {
     }
   }
 
-  async function commitGroup(group: PendingRequest[]): Promise<Map<Accepted, ClaimOutcome>[]> {
-    // Across the requests of one group, the first occurrence of a source id is the candidate.
+  async function commitGroup(group: PendingRequest[]): Promise<Map<Accepted, ResendVerdict>[]> {
+    // Across the requests of one group (and within each), the first occurrence of a source id is the candidate.
     const first = new Map<string, Accepted>();
     for (const request of group) {
       for (const candidate of request.candidates) {
         if (!first.has(candidate.sourceId)) first.set(candidate.sourceId, candidate);
       }
     }
+    let verdicts = group.map(() => new Map<Accepted, ResendVerdict>());
+    /** The verdicts of the group once the claim is made, and the dead letters of its conflicts. */
+    const judge = (claimedIds: ReadonlySet<string>, firstStates: ReadonlyMap<string, FirstState>) => {
+      verdicts = judgeGroup(
+        group.map((r) => r.candidates),
+        first,
+        claimedIds,
+        firstStates,
+      );
+      return group.flatMap((request, i) =>
+        [...(verdicts[i] ?? [])].flatMap(([candidate, verdict]) =>
+          verdict.kind === 'conflict'
+            ? [deadLetterFor(deps, conflictOutcome(candidate, verdict), request.contentType, maxMessageBytes)]
+            : [],
+        ),
+      );
+    };
     const deadLetters = group.flatMap((r) => r.deadLetters);
-    const publish = async (events: OutgoingMessage[]) => {
+    const publish = async (events: OutgoingMessage[], letters: OutgoingMessage[]) => {
       const batches = [];
       if (events.length > 0) batches.push({ topic, messages: events });
-      if (deadLetters.length > 0) batches.push({ topic: dlqTopic, messages: deadLetters });
+      if (letters.length > 0) batches.push({ topic: dlqTopic, messages: letters });
       if (batches.length === 0) return;
       const stop = deps.metrics.produceSeconds.startTimer();
       await deps.producer.send(batches);
       stop();
     };
-    const outcomes = new Map<string, ClaimOutcome>();
     if (first.size === 0) {
-      await publish([]);
-    } else {
-      const claims = await deps.records.claimThenPublish(
-        deps.department,
-        // In one order across concurrent groups, so that two claiming the same ids never deadlock.
-        [...first.values()]
-          .sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0))
-          .map((c) => ({ sourceId: c.sourceId, eventId: c.eventId, hash: c.hash, topic })),
-        (claimed) => {
-          const producedAt = deps.now().getTime();
-          return publish(claimed.map((c) => eventMessage(first.get(c.sourceId) as Accepted, producedAt)));
-        },
-      );
-      for (const claim of claims) outcomes.set(claim.sourceId, claim);
+      await publish([], deadLetters);
+      return verdicts;
     }
-    return group.map((request) => {
-      const byCandidate = new Map<Accepted, ClaimOutcome>();
-      for (const candidate of request.candidates) {
-        const id = candidate.sourceId;
-        const owner = first.get(id) as Accepted;
-        const claim = outcomes.get(id) as ClaimOutcome;
-        byCandidate.set(
-          candidate,
-          owner === candidate
-            ? claim
-            : { sourceId: id, claimed: false, sameContent: owner.hash.equals(candidate.hash) },
+    await deps.records.claimThenPublish(
+      deps.department,
+      // In one order across concurrent groups, so that two claiming the same ids never deadlock.
+      [...first.values()]
+        .sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0))
+        .map((c) => ({
+          sourceId: c.sourceId,
+          eventId: c.eventId,
+          hash: c.hash,
+          topic,
+          ...(c.fields ? { fields: c.fields } : {}),
+        })),
+      (claimed, firstStates) => {
+        const conflicts = judge(new Set(claimed.map((c) => c.sourceId)), firstStates);
+        const producedAt = deps.now().getTime();
+        return publish(
+          claimed.map((c) => eventMessage(first.get(c.sourceId) as Accepted, producedAt)),
+          [...deadLetters, ...conflicts],
         );
-      }
-      return byCandidate;
-    });
+      },
+    );
+    return verdicts;
   }
 
   /**
@@ -287,6 +353,26 @@ export function createIngestPipeline(deps: IngestDeps) {
     };
   }
 
+  /** The reply's line for a valid record: accepted, a duplicate, or a conflict naming the changed fields. */
+  function recordResult(candidate: Accepted, verdict: ResendVerdict): IngestRecordResult {
+    const { index, sourceId, eventId } = candidate;
+    switch (verdict.kind) {
+      case 'accepted':
+        return { index, sourceId, status: 'accepted', eventId, topic };
+      case 'duplicate':
+        return { index, sourceId, status: 'duplicate', eventId, topic, sameContent: verdict.sameContent };
+      case 'conflict':
+        return {
+          index,
+          sourceId,
+          status: 'conflict',
+          eventId,
+          topic,
+          errors: toFieldErrors(conflictOutcome(candidate, verdict)),
+        };
+    }
+  }
+
   const queue = createCommitQueue<PendingRequest, Committed>({
     commit,
     weight: (r) => r.candidates.length + r.deadLetters.length,
@@ -303,8 +389,7 @@ export function createIngestPipeline(deps: IngestDeps) {
   return {
     async ingest(outcomes: PreparedOutcome[], contentType: string, format: string): Promise<IngestResponse> {
       const results = new Array<IngestRecordResult>(outcomes.length);
-      const request: PendingRequest = { candidates: [], deadLetters: [], bytes: 0 };
-      const firstInRequest = new Map<string, Accepted>();
+      const request: PendingRequest = { candidates: [], deadLetters: [], bytes: 0, contentType };
 
       for (const prepared of outcomes) {
         const outcome = checkBeforeCommit(prepared);
@@ -321,46 +406,28 @@ export function createIngestPipeline(deps: IngestDeps) {
           for (const issue of outcome.issues) deps.metrics.refused.inc({ reason: issue.code });
           continue;
         }
-        const earlier = firstInRequest.get(outcome.sourceId);
-        if (earlier) {
-          results[outcome.index] = {
-            index: outcome.index,
-            sourceId: outcome.sourceId,
-            status: 'duplicate',
-            eventId: outcome.eventId,
-            topic,
-            sameContent: earlier.hash.equals(outcome.hash),
-          };
-          continue;
-        }
-        firstInRequest.set(outcome.sourceId, outcome);
         request.candidates.push(outcome);
         request.bytes += outcome.value.length;
       }
 
-      const claims = await queue.submit(request);
-      if (claims instanceof Error) throw claims;
+      const verdicts = await queue.submit(request);
+      if (verdicts instanceof Error) throw verdicts;
       for (const candidate of request.candidates) {
-        const claim = claims.get(candidate) as ClaimOutcome;
-        results[candidate.index] = {
-          index: candidate.index,
-          sourceId: claim.sourceId,
-          status: claim.claimed ? 'accepted' : 'duplicate',
-          eventId: candidate.eventId,
-          topic,
-          ...(claim.claimed ? {} : { sameContent: claim.sameContent }),
-        };
+        results[candidate.index] = recordResult(candidate, verdicts.get(candidate) as ResendVerdict);
       }
 
-      const response: IngestResponse = { accepted: 0, duplicates: 0, rejected: 0, results };
+      const response: IngestResponse = { accepted: 0, duplicates: 0, conflicts: 0, rejected: 0, results };
       for (const result of results) {
         if (result.status === 'accepted') response.accepted += 1;
         else if (result.status === 'duplicate') response.duplicates += 1;
+        else if (result.status === 'conflict') response.conflicts += 1;
         else response.rejected += 1;
       }
       deps.metrics.records.inc({ outcome: 'accepted', format }, response.accepted);
       deps.metrics.records.inc({ outcome: 'duplicate', format }, response.duplicates);
+      deps.metrics.records.inc({ outcome: 'conflict', format }, response.conflicts);
       deps.metrics.records.inc({ outcome: 'rejected', format }, response.rejected);
+      if (response.conflicts > 0) deps.metrics.refused.inc({ reason: 'conflict' }, response.conflicts);
       return response;
     },
   };

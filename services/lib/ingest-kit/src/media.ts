@@ -1,6 +1,7 @@
 import { INGEST_MEDIA_TYPES } from '@liandong/contracts';
 import { AppError } from '@liandong/errors';
 import { parseTree, type ParseError } from 'jsonc-parser';
+import { decodeUtf8 } from './domain/utf8.ts';
 
 export type IngestMediaType = (typeof INGEST_MEDIA_TYPES)[number];
 
@@ -30,6 +31,19 @@ export function parseMediaType(header: string | undefined): IngestMediaType {
     );
   }
   return type as IngestMediaType;
+}
+
+/**
+ * The text of a pushed body: a 400 when it is not UTF-8, naming the byte offset of the first
+ * invalid sequence (a BOM at the start is skipped; see decodeUtf8).
+ */
+export function bodyText(body: Buffer): string {
+  const decoded = decodeUtf8(body);
+  if ('text' in decoded) return decoded.text;
+  const message = `not valid UTF-8 at byte offset ${decoded.offset} (bytes from there: ${decoded.bytes})`;
+  throw new AppError('malformed_body', `the body is ${message}: send it encoded in UTF-8`, {
+    errors: [{ pointer: '', code: 'invalid_utf8', message }],
+  });
 }
 
 /** Line and column (1-based) of a character offset, for parse errors people can find. */

@@ -9,7 +9,7 @@ export function createIngestMetrics(department: string) {
     registry,
     records: new Counter({
       name: 'ingest_records_total',
-      help: 'Records received, by outcome (accepted, duplicate, rejected)',
+      help: 'Records received, by outcome (accepted, duplicate, conflict, rejected)',
       labelNames: ['outcome', 'format'] as const,
       registers: [registry],
     }),

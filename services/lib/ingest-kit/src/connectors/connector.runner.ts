@@ -99,11 +99,21 @@ export function startConnectors(connectors: PullConnector[], deps: ConnectorRunn
             response.duplicates,
           );
           deps.metrics.connectorRecords.inc(
+            { connector: connector.id, outcome: 'conflict' },
+            response.conflicts,
+          );
+          deps.metrics.connectorRecords.inc(
             { connector: connector.id, outcome: 'rejected' },
             response.rejected,
           );
           if (response.rejected > 0)
             logger.warn({ rejected: response.rejected }, 'upstream records refused (dead-lettered)');
+          if (response.conflicts > 0) {
+            logger.warn(
+              { conflicts: response.conflicts },
+              'upstream records changed under an accepted source id: the first state is kept, the change dead-lettered',
+            );
+          }
         }
         for (const notice of page.notices ?? []) logger.warn({ notice: maskUrls(notice) }, 'upstream notice');
         await deps.cursors.save(connector.id, deps.department, page.cursor);

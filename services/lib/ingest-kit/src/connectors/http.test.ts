@@ -34,6 +34,17 @@ describe('fetchText: scope, limits and deadline of upstream fetches', () => {
     routes.set('/gone', (_q, r) => r.writeHead(404).end('gone'));
     routes.set('/busy', (_q, r) => r.writeHead(503).end('busy'));
     routes.set('/silent', () => undefined);
+    routes.set('/gbk', (_q, r) =>
+      // "南海" in GBK (C4 CF BA A3), sent as GBK but read as UTF-8.
+      r
+        .writeHead(200, { 'content-type': 'text/xml; charset=gbk' })
+        .end(Buffer.from([0x3c, 0x61, 0x3e, 0xc4, 0xcf, 0xba, 0xa3])),
+    );
+    routes.set('/bom', (_q, r) =>
+      r
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d])),
+    );
     // 40 MB of zeros in about 40 KB of gzip.
     const bomb = gzipSync(Buffer.alloc(40 * 1024 * 1024));
     routes.set('/bomb', (_q, r) =>
@@ -117,6 +128,19 @@ describe('fetchText: scope, limits and deadline of upstream fetches', () => {
     const busy = (await fetchText(`${origin}/busy`).catch((e: unknown) => e)) as AppError;
     expect(busy.message).toMatch(/answered 503/);
     expect(busy.retriable).toBe(true);
+  });
+
+  it('given an answer that is not UTF-8, then a permanent failure naming the byte offset (never read with U+FFFD)', async () => {
+    const error = (await fetchText(`${origin}/gbk`).catch((e: unknown) => e)) as AppError;
+    expect(error).toBeInstanceOf(AppError);
+    expect(error.retriable).toBe(false);
+    expect(error.message).toMatch(
+      /the answer \(text\/xml; charset=gbk\) is not valid UTF-8 at byte offset 3 \(bytes from there: C4 CF BA A3\)/,
+    );
+  });
+
+  it('given an answer with a byte order mark, then the text without it', async () => {
+    expect((await fetchText(`${origin}/bom`)).text).toBe('{}');
   });
 
   it('given an upstream that never answers, then it fails at the deadline', async () => {

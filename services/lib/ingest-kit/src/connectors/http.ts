@@ -1,4 +1,5 @@
 import { AppError } from '@liandong/errors';
+import { decodeUtf8 } from '../domain/utf8.ts';
 
 export interface FetchedText {
   url: string;
@@ -177,12 +178,16 @@ export async function fetchText(url: string, options: FetchTextOptions = {}): Pr
     if (error instanceof AppError) throw error;
     throw failure(error);
   }
-  return {
-    url: current.toString(),
-    status: response.status,
-    contentType: response.headers.get('content-type') ?? '',
-    text: body.toString('utf8'),
-  };
+  const contentType = response.headers.get('content-type') ?? '';
+  // Never decoded with U+FFFD replacements: a page that is not UTF-8 is refused, not half read.
+  const decoded = decodeUtf8(body);
+  if (!('text' in decoded)) {
+    throw permanent(
+      `GET ${shown}: the answer (${contentType || 'no Content-Type'}) is not valid UTF-8 at byte offset ` +
+        `${decoded.offset} (bytes from there: ${decoded.bytes})`,
+    );
+  }
+  return { url: current.toString(), status: response.status, contentType, text: decoded.text };
 }
 
 function withoutUndefined(options: Partial<UpstreamLimits>): Partial<UpstreamLimits> {

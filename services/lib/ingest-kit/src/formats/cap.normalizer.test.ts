@@ -376,7 +376,7 @@ describe('normalizeCapDocument: rules', () => {
       )[0],
     );
     const expected: Record<string, RegExp> = {
-      '/alert/sent': /not a CAP date-time/,
+      '/alert/sent': /"2026-06-01 10:15": not an RFC 3339 date-time with an offset/,
       '/alert/references': /"only-two,parts" is not a "sender,identifier,sent" triple/,
       '/alert/info[1]/category': /"Weather" is not a CAP 1.2 category/,
       '/alert/info[2]/severity': /"Catastrophic" is not a CAP 1.2 severity/,

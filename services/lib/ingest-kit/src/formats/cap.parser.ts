@@ -1,4 +1,4 @@
-import type { NamedValue } from '@liandong/contracts';
+import { dateTimeIssue, type NamedValue } from '@liandong/contracts';
 import type { RecordIssue } from '../domain/outcome.ts';
 import { compact } from '../domain/compact.ts';
 import { toUtc } from '../domain/time.ts';
@@ -169,7 +169,7 @@ class Reader {
       this.issues.push({
         pointer: `${parent.path}/${name}`,
         code: 'invalid_time',
-        message: `"${value}" is not a CAP date-time: write it with its offset, e.g. 2026-06-01T10:15:00+08:00`,
+        message: dateTimeIssue(value),
       });
     }
     return utc;

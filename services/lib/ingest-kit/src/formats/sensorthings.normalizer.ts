@@ -4,6 +4,7 @@ import {
   SensorThingsObservation,
   WATER_VOCABULARY,
   validator,
+  dateTimeIssue,
   type GaugeKind,
   type GeoPoint,
   type Measurement,
@@ -127,13 +128,29 @@ function datastreamOf(
   return fallback === undefined ? undefined : { id: fallback, pointer: '' };
 }
 
-/** The end of an interval ("start/end"), or the instant, in UTC. */
-function phenomenonEnd(value: string): string | undefined {
+/**
+ * The end of an interval ("start/end"), or the instant, in UTC; or why the value is neither
+ * (naming the part at fault).
+ */
+function phenomenonEnd(value: string): { utc: string } | { problem: string } {
   const parts = value.split('/');
-  if (parts.length > 2) return undefined;
-  const times = parts.map(toUtc);
-  if (times.some((t) => t === undefined)) return undefined;
-  return times[times.length - 1];
+  if (parts.length > 2) {
+    return { problem: `${JSON.stringify(value)} is neither an instant nor a "start/end" interval` };
+  }
+  for (const [i, part] of parts.entries()) {
+    if (toUtc(part) !== undefined) continue;
+    const which =
+      parts.length === 1 ? '' : i === 0 ? 'the start of the interval, ' : 'the end of the interval, ';
+    return { problem: `${which}${dateTimeIssue(part)}` };
+  }
+  return { utc: toUtc(parts[parts.length - 1]) as string };
+}
+
+/** The result time (an instant, or null) in UTC, or why it is not one. */
+function resultTimeOf(value: string | null | undefined): { utc?: string; problem?: string } {
+  if (value === null || value === undefined) return {};
+  const utc = toUtc(value);
+  return utc === undefined ? { problem: dateTimeIssue(value) } : { utc };
 }
 
 /** Checks the registry once: every station valid, its unit convertible, its position usable. */
@@ -213,13 +230,14 @@ export function createSensorThingsNormalizer(options: SensorThingsOptions): Sens
       );
     }
     const issues: RecordIssue[] = [];
-    const occurredAt = phenomenonEnd(observation.phenomenonTime);
-    if (occurredAt === undefined) {
-      issues.push({
-        pointer: '/phenomenonTime',
-        code: 'invalid_time',
-        message: `"${observation.phenomenonTime}" is neither an instant nor a "start/end" interval of RFC 3339 times with offsets`,
-      });
+    const phenomenon = phenomenonEnd(observation.phenomenonTime);
+    const occurredAt = 'utc' in phenomenon ? phenomenon.utc : undefined;
+    if ('problem' in phenomenon) {
+      issues.push({ pointer: '/phenomenonTime', code: 'invalid_time', message: phenomenon.problem });
+    }
+    const resultTime = resultTimeOf(observation.resultTime);
+    if (resultTime.problem) {
+      issues.push({ pointer: '/resultTime', code: 'invalid_time', message: resultTime.problem });
     }
     const skew = futureSkewIssue(occurredAt, context.receivedAt, '/phenomenonTime');
     if (skew) issues.push(skew);
@@ -282,7 +300,7 @@ export function createSensorThingsNormalizer(options: SensorThingsOptions): Sens
         observationId,
         ...compact({
           river: station.river,
-          resultTime: toUtc(observation.resultTime),
+          resultTime: resultTime.utc,
           thresholdReached: reached,
         }),
       },

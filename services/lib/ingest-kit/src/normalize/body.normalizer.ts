@@ -5,6 +5,7 @@ import { partitionHash } from '@liandong/kafka';
 import type { IngestDefinition } from '../definition.ts';
 import type { NormalizeContext, RecordOutcome } from '../domain/outcome.ts';
 import { assertJsonDepth, parseJsonBody, type IngestMediaType } from '../media.ts';
+import { fieldDigests, type FieldDigests } from '../domain/content-fields.ts';
 
 /** Turns one pushed body into its records' outcomes: JSON (object, array, or what the feed unwraps) or XML. */
 export function normalizeBody(
@@ -40,8 +41,8 @@ export function normalizeBody(
 }
 
 /**
- * An accepted record ready to commit: its identity, its raw text and content hash for the
- * ledger, and its event serialized as the Kafka value.
+ * An accepted record ready to commit: its identity, its raw text, content hash and (JSON
+ * records) field digests for the ledger, and its event serialized as the Kafka value.
  */
 export interface PreparedRecord {
   ok: true;
@@ -51,6 +52,8 @@ export interface PreparedRecord {
   occurredAtMs: number;
   raw: string;
   hash: Buffer;
+  /** JSON records: a digest per field, to name what a resend under the same source id changed. */
+  fields?: FieldDigests;
   value: Buffer;
   /** Kafka partition hash of the event id, computed here rather than when producing. */
   partitionHash: number;
@@ -62,21 +65,22 @@ export function contentHash(raw: string): Buffer {
   return hash('sha256', raw, 'buffer');
 }
 
-/** Serializes accepted events once, where they were normalized. */
+/** Serializes accepted events once, where they were normalized (on a normalizing thread for large bodies). */
 export function prepare(outcomes: RecordOutcome[]): PreparedOutcome[] {
-  return outcomes.map((outcome) =>
-    outcome.ok
-      ? {
-          ok: true,
-          index: outcome.index,
-          sourceId: outcome.event.source.id,
-          eventId: outcome.event.id,
-          occurredAtMs: Date.parse(outcome.event.occurredAt),
-          raw: outcome.raw,
-          hash: contentHash(outcome.raw),
-          value: Buffer.from(JSON.stringify(outcome.event), 'utf8'),
-          partitionHash: partitionHash(outcome.event.id),
-        }
-      : outcome,
-  );
+  return outcomes.map((outcome) => {
+    if (!outcome.ok) return outcome;
+    const fields = fieldDigests(outcome.raw);
+    return {
+      ok: true,
+      index: outcome.index,
+      sourceId: outcome.event.source.id,
+      eventId: outcome.event.id,
+      occurredAtMs: Date.parse(outcome.event.occurredAt),
+      raw: outcome.raw,
+      hash: contentHash(outcome.raw),
+      ...(fields ? { fields } : {}),
+      value: Buffer.from(JSON.stringify(outcome.event), 'utf8'),
+      partitionHash: partitionHash(outcome.event.id),
+    };
+  });
 }
