@@ -4,7 +4,7 @@ import { departmentEntry, type AuthSession, type WarningView } from '@liandong/c
 import { useLogout, useSession, useWarnings } from './api/queries.ts';
 import { setLang, useI18n } from './i18n/index.ts';
 import { dismissAnnouncement, useLive, useLiveConnection, useSound } from './live/live.ts';
-import { navigate, routeOf, usePath, warningPath } from './router.ts';
+import { navigate, routeOf, usePath, warningPath, type Route } from './router.ts';
 import { useNow } from './components/common.tsx';
 import { formatTime } from './format.ts';
 import { LoginScreen } from './screens/login.tsx';
@@ -12,6 +12,9 @@ import { QueueScreen } from './screens/queue.tsx';
 import { WarningScreen } from './screens/warning.tsx';
 import { MapScreen } from './screens/map.tsx';
 import { FeedsScreen } from './screens/feeds.tsx';
+import { PeriodReportScreen } from './screens/period-report.tsx';
+import { WarningReportScreen } from './screens/warning-report.tsx';
+import { canReadReports } from './reports/access.ts';
 
 /** Whether this user still has to acknowledge the warning (a liaison: its unit; others: any unit). */
 export function awaitingAck(warning: WarningView, session: AuthSession): boolean {
@@ -51,10 +54,20 @@ function Console({ session }: { session: AuthSession }) {
       ? t('user.unitOf', { role: t(`role.${user.role}`), unit: text(departmentEntry(user.department).name) })
       : t(`role.${user.role}`);
 
+  const reports = canReadReports(user.role);
   const nav = [
     { path: '/queue', label: t('nav.queue'), active: route.screen === 'queue' || route.screen === 'warning' },
     { path: '/map', label: t('nav.map'), active: route.screen === 'map' },
     { path: '/feeds', label: t('nav.feeds'), active: route.screen === 'feeds' },
+    ...(reports
+      ? [
+          {
+            path: '/reports',
+            label: t('nav.reports'),
+            active: route.screen === 'reports' || route.screen === 'warningReport',
+          },
+        ]
+      : []),
   ];
 
   return (
@@ -134,6 +147,9 @@ function Console({ session }: { session: AuthSession }) {
         {route.screen === 'warning' ? <WarningScreen id={route.id} session={session} /> : null}
         {route.screen === 'map' ? <MapScreen session={session} /> : null}
         {route.screen === 'feeds' ? <FeedsScreen /> : null}
+        {route.screen === 'reports' || route.screen === 'warningReport' ? (
+          <Reports route={route} allowed={reports} />
+        ) : null}
       </main>
     </div>
   );
@@ -148,4 +164,22 @@ function Clock() {
       {t('clock', { time: formatTime(new Date(now).toISOString(), lang, false) })}
     </span>
   );
+}
+
+/** The after-action reports, for the roles the hub lets read them (a liaison is told it may not). */
+function Reports({
+  route,
+  allowed,
+}: {
+  route: Extract<Route, { screen: 'reports' | 'warningReport' }>;
+  allowed: boolean;
+}) {
+  const { t } = useI18n();
+  if (!allowed)
+    return (
+      <p className="empty" data-testid="no-access">
+        {t('report.noAccess')}
+      </p>
+    );
+  return route.screen === 'reports' ? <PeriodReportScreen /> : <WarningReportScreen id={route.id} />;
 }
