@@ -39,8 +39,15 @@ export const en: Resources = {
     connecting: 'Connecting…',
     reconnecting: 'Connection lost, reconnecting…',
     disconnected: 'Live connection down',
-    caughtUp: 'Caught up {{count}} pushes missed while away',
-    reload: 'Away too long: everything reloaded',
+    caughtUp: 'Caught up {{count}} pushes missed while away.',
+    reload: 'Away too long: everything reloaded.',
+    nothingMissed: 'Nothing was pushed meanwhile.',
+    lostSince:
+      'Live connection to the hub lost (since {{since}}, {{duration}}); reconnecting. What is on screen may be out of date; warnings raised meanwhile will be caught up on reconnect.',
+    downSince:
+      'Live connection down (since {{since}}, {{duration}}) and not retrying: reload the page or sign in again.',
+    browserOffline: 'This computer is offline: check the network.',
+    restored: 'Live connection restored (away {{duration}}).',
   },
   level: { blue: 'Blue IV', yellow: 'Yellow III', orange: 'Orange II', red: 'Red I', all: 'All levels' },
   status: { active: 'Active', cancelled: 'Cancelled', resolved: 'Resolved' },

@@ -31,8 +31,14 @@ export const zhCN = {
     connecting: '正在连接…',
     reconnecting: '连接中断，正在重连…',
     disconnected: '实时连接已断开',
-    caughtUp: '已补回断线期间的 {{count}} 条推送',
-    reload: '离线太久，已重新加载全部数据',
+    caughtUp: '已补回断线期间的 {{count}} 条推送。',
+    reload: '离线太久，已重新加载全部数据。',
+    nothingMissed: '断线期间没有新的推送。',
+    lostSince:
+      '与联动中心的实时连接已中断（{{since}} 起，已 {{duration}}），正在重连。页面上的数据可能不是最新的；恢复后将自动补收断线期间的预警。',
+    downSince: '实时连接已断开（{{since}} 起，已 {{duration}}），不再自动重连。请刷新页面或重新登录。',
+    browserOffline: '本机网络已断开，请检查网络。',
+    restored: '实时连接已恢复（中断 {{duration}}）。',
   },
   level: {
     blue: '蓝色 IV级',
