@@ -1,5 +1,7 @@
 import type { ReactNode } from 'react';
+import type { TFunction } from 'i18next';
 import type { ReportFormat } from '@liandong/contracts';
+import { formatDuration } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 
 /** Parts both report screens use. */
@@ -104,4 +106,11 @@ export function Panel({
       {empty ? <p className="muted">{t('report.none')}</p> : children}
     </section>
   );
+}
+
+/** A report's duration in seconds in words; under a second is not “0 s”. */
+export function reportSeconds(value: number | null, t: TFunction): string {
+  if (value === null) return '—';
+  if (value > 0 && value < 1) return t('report.underSecond');
+  return formatDuration(value * 1000, t);
 }

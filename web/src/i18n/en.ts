@@ -284,6 +284,7 @@ export const en: Resources = {
     complianceNote:
       'Time to acknowledge runs from when the warning reached the unit (again after a level raise) to its acknowledgement; deadlines by level as the hub is configured (by default red 5 min, orange 10, yellow 30, blue 60). On-time rate = on time / (on time + late + missed).',
     none: 'none',
+    underSecond: 'under 1 s',
     col: {
       unit: 'Unit',
       armed: 'Deadlines',

@@ -15,8 +15,8 @@ import { describeError } from '../api/client.ts';
 import { periodReportUrl, usePeriodReport } from '../api/queries.ts';
 import { ComplianceBar, CountBarChart, LevelBarChart } from '../components/charts.tsx';
 import { ExerciseTag, LevelBadge } from '../components/common.tsx';
-import { ExportLinks, Kpi, Panel, TableHead } from '../components/report-parts.tsx';
-import { formatDuration, formatTime, fromLocalInput, toLocalInput } from '../format.ts';
+import { ExportLinks, Kpi, Panel, TableHead, reportSeconds } from '../components/report-parts.tsx';
+import { formatTime, fromLocalInput, toLocalInput } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import {
   PERIOD_PRESETS,
@@ -192,7 +192,7 @@ function Figures({
 }) {
   const { t, text, lang } = useI18n();
   const days = useMemo(() => warningsByDay(report, exercise), [report, exercise]);
-  const seconds = (v: number | null) => (v === null ? '—' : formatDuration(v * 1000, t));
+  const seconds = (v: number | null) => reportSeconds(v, t);
   const percent = (v: number | null) =>
     v === null
       ? '—'

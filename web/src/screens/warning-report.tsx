@@ -13,8 +13,8 @@ import { describeError } from '../api/client.ts';
 import { useWarningDetail, useWarningReport, warningReportUrl } from '../api/queries.ts';
 import { DeadlineBar } from '../components/charts.tsx';
 import { ExerciseTag, LevelBadge } from '../components/common.tsx';
-import { ExportLinks, Kpi, Panel, TableHead } from '../components/report-parts.tsx';
-import { formatDuration, formatTime, recipientName, typeName } from '../format.ts';
+import { ExportLinks, Kpi, Panel, TableHead, reportSeconds } from '../components/report-parts.tsx';
+import { formatTime, recipientName, typeName } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { WarningMap } from '../map/warning-map.tsx';
 import { navigate, warningPath } from '../router.ts';
@@ -42,7 +42,7 @@ export function WarningReportScreen({ id }: { id: string }) {
   const r = report.data;
   const w = r.warning;
   const unitName = (code: string) => (isUnitCode(code) ? text(departmentEntry(code).name) : code);
-  const seconds = (v: number | null) => (v === null ? '—' : formatDuration(v * 1000, t));
+  const seconds = (v: number | null) => reportSeconds(v, t);
   const outcomes = r.acknowledgements.map(ackOutcome);
   const count = (o: AckOutcome) => outcomes.filter((x) => x === o).length;
 
