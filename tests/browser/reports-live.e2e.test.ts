@@ -74,6 +74,8 @@ describe('after-action reports and the live link in Chromium', () => {
   let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let operatorApi: ApiSession;
   let analystApi: ApiSession;
+  /** The duty operator's console: it opens a warning's report, then loses and regains its link. */
+  let operator: Page;
 
   beforeAll(async () => {
     dist = ensureConsoleBuilt();
@@ -364,8 +366,12 @@ describe('after-action reports and the live link in Chromium', () => {
     });
 
     it('the warning’s report opens from its detail: acknowledgements against deadlines, timeline, evidence', async () => {
-      // An analyst writes the after-action report: from the warning's detail screen.
-      const page = analyst;
+      // The duty operator opens it from the warning's detail screen (and keeps the console open
+      // for the connection tests below).
+      await analyst.context().close();
+      operator = await newPage(chromium.browser);
+      const page = operator;
+      await signIn(page, hub.url, 'operator');
       await go(page, '/warnings/rp-rain');
       await page.click('[data-testid=open-report]');
       await page.waitForSelector('[data-testid=report-acks] tbody tr');
@@ -427,7 +433,6 @@ describe('after-action reports and the live link in Chromium', () => {
       expect(await page.textContent('[data-testid=report-timeline]')).toContain('level Orange II → Red I');
       await screenshot(page, 'reports-warning-en', true);
       await page.click('button[aria-label="Switch language"]');
-      await page.context().close();
     });
 
     it('a liaison has no report menu and no report', async () => {
@@ -439,14 +444,15 @@ describe('after-action reports and the live link in Chromium', () => {
       await go(liaison, '/warnings/rp-rain');
       await liaison.waitForSelector('[data-testid=matrix]');
       expect(await liaison.$('[data-testid=open-report]')).toBeNull();
-      const water = await apiSession(hub.url, 'liaison-water');
-      expect(await water.status('/api/v1/reports/warnings/rp-rain')).toBe(403);
+      const status = await liaison.evaluate(
+        async () => (await fetch('/api/v1/reports/warnings/rp-rain')).status,
+      );
+      expect(status).toBe(403);
       await liaison.context().close();
     });
   });
 
   describe('connection lost and regained', () => {
-    let page: Page;
     /** Waits until the hub lists every one of these warnings (read over HTTP, beside the browser). */
     const hubHas = (ids: string[]) =>
       until(
@@ -456,19 +462,20 @@ describe('after-action reports and the live link in Chromium', () => {
       );
     /** This part's warnings in the queue (the reports' week is there too). */
     const rows = () =>
-      page.$$eval('tr[data-warning^="rc-"]', (trs) => trs.map((tr) => tr.getAttribute('data-warning')));
+      operator.$$eval('tr[data-warning^="rc-"]', (trs) => trs.map((tr) => tr.getAttribute('data-warning')));
 
     it('offline: the banner shows; back online, the hub replays the warnings raised meanwhile', async () => {
-      page = await newPage(chromium.browser);
-      await signIn(page, hub.url, 'operator');
-      await page.waitForSelector('[data-testid=connection].conn-connected');
+      await go(operator, '/queue');
+      await operator.waitForSelector('[data-testid=connection].conn-connected');
       await sendWarning(kafkaOut, kafka, warning({ id: 'rc-before', level: 'yellow' }));
-      await page.waitForSelector('tr[data-warning="rc-before"]');
+      await operator.waitForSelector('tr[data-warning="rc-before"]');
 
-      await page.context().setOffline(true);
-      await page.waitForSelector('[data-testid=offline-banner]');
-      expect(await page.textContent('[data-testid=offline-banner]')).toContain('本机网络已断开');
-      expect(await page.getAttribute('[data-testid=connection]', 'class')).not.toContain('conn-connected');
+      await operator.context().setOffline(true);
+      await operator.waitForSelector('[data-testid=offline-banner]');
+      expect(await operator.textContent('[data-testid=offline-banner]')).toContain('本机网络已断开');
+      expect(await operator.getAttribute('[data-testid=connection]', 'class')).not.toContain(
+        'conn-connected',
+      );
 
       await sendWarning(
         kafkaOut,
@@ -493,32 +500,34 @@ describe('after-action reports and the live link in Chromium', () => {
       // The hub pushes within milliseconds; a second later the offline console still has neither.
       await sleep(1000);
       expect(await rows()).toEqual(['rc-before']);
-      await screenshot(page, 'reconnect-offline-banner');
+      await screenshot(operator, 'reconnect-offline-banner');
 
-      await page.context().setOffline(false);
-      await page.waitForSelector('[data-testid=resumed-banner]', { timeout: 15_000 });
+      await operator.context().setOffline(false);
+      await operator.waitForSelector('[data-testid=resumed-banner]', { timeout: 15_000 });
       // Exactly what it missed was replayed: the two warnings' pushes.
-      expect(await page.getAttribute('[data-testid=resumed-banner]', 'data-replayed')).toBe('2');
-      expect(await page.textContent('[data-testid=resumed-banner]')).toContain('已补回断线期间的 2 条推送');
-      expect(await page.$('[data-testid=offline-banner]')).toBeNull();
-      await page.waitForSelector('tr[data-warning="rc-away-yellow"]');
+      expect(await operator.getAttribute('[data-testid=resumed-banner]', 'data-replayed')).toBe('2');
+      expect(await operator.textContent('[data-testid=resumed-banner]')).toContain(
+        '已补回断线期间的 2 条推送',
+      );
+      expect(await operator.$('[data-testid=offline-banner]')).toBeNull();
+      await operator.waitForSelector('tr[data-warning="rc-away-yellow"]');
       expect((await rows()).sort()).toEqual(['rc-away-orange', 'rc-away-yellow', 'rc-before']);
       // The orange one raised while away is announced like any new orange warning.
-      expect(await page.textContent('[data-testid=banner]')).toContain('里水镇');
-      await page.waitForSelector('[data-testid=connection].conn-connected');
-      await screenshot(page, 'reconnect-caught-up');
+      expect(await operator.textContent('[data-testid=banner]')).toContain('里水镇');
+      await operator.waitForSelector('[data-testid=connection].conn-connected');
+      await screenshot(operator, 'reconnect-caught-up');
 
       // And live again: a new warning arrives by push, no reload.
       await sendWarning(kafkaOut, kafka, warning({ id: 'rc-after', level: 'blue' }));
-      await page.waitForSelector('tr[data-warning="rc-after"]');
+      await operator.waitForSelector('tr[data-warning="rc-after"]');
     });
 
     it('the hub stops and comes back: the banner shows meanwhile; the warning raised while no hub ran arrives once', async () => {
-      await page.click('[data-testid=resumed-banner] button');
+      await operator.click('[data-testid=resumed-banner] button');
       const port = Number(new URL(hub.url).port);
       await hub.close();
-      await page.waitForSelector('[data-testid=offline-banner]');
-      expect(await page.textContent('[data-testid=offline-banner]')).not.toContain('本机网络已断开');
+      await operator.waitForSelector('[data-testid=offline-banner]');
+      expect(await operator.textContent('[data-testid=offline-banner]')).not.toContain('本机网络已断开');
       await sendWarning(
         kafkaOut,
         kafka,
@@ -528,12 +537,12 @@ describe('after-action reports and the live link in Chromium', () => {
           title: { zh: '丹灶镇：危化品运输车辆事故', en: 'Danzao: hazardous goods vehicle accident' },
         }),
       );
-      await screenshot(page, 'reconnect-hub-down');
+      await screenshot(operator, 'reconnect-hub-down');
 
       hub = await startConsoleHub(db, kafka, dist, { env: HUB_ENV, port });
-      await page.waitForSelector('tr[data-warning="rc-hub-down"]', { timeout: 30_000 });
-      await page.waitForSelector('[data-testid=connection].conn-connected');
-      expect(await page.$('[data-testid=offline-banner]')).toBeNull();
+      await operator.waitForSelector('tr[data-warning="rc-hub-down"]', { timeout: 30_000 });
+      await operator.waitForSelector('[data-testid=connection].conn-connected');
+      expect(await operator.$('[data-testid=offline-banner]')).toBeNull();
       const listed = await rows();
       expect(listed.sort()).toEqual([
         'rc-after',
@@ -542,7 +551,7 @@ describe('after-action reports and the live link in Chromium', () => {
         'rc-before',
         'rc-hub-down',
       ]);
-      await screenshot(page, 'reconnect-hub-back');
+      await screenshot(operator, 'reconnect-hub-back');
     });
   });
 });
