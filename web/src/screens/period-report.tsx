@@ -48,6 +48,8 @@ export function PeriodReportScreen() {
         <span className="muted">{t('report.beijingNote')}</span>
       </div>
       <PeriodForm
+        // A period set elsewhere (back, a link) fills the fields afresh.
+        key={`${period.from}/${period.to}`}
         period={period}
         now={opened}
         onChange={(p) => replaceSearch(`?from=${encodeURIComponent(p.from)}&to=${encodeURIComponent(p.to)}`)}
