@@ -23,7 +23,7 @@ import {
 import { createHub, loadHubConfig, type Hub } from '@liandong/hub';
 import { consoleBuildState, REPO_ROOT } from '@liandong/infra';
 import { createJsonProducer, createKafka, type JsonProducer } from '@liandong/kafka';
-import { testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
+import { testDatabase, testKafka, testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { createUserRepository } from '@liandong/users';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -164,6 +164,46 @@ export async function screenshot(page: Page, name: string, fullPage = false): Pr
   await page.screenshot({ path, fullPage });
   console.log(`[screenshot] ${path}`);
   return path;
+}
+
+/**
+ * What a console browser test runs on: its own database schema and topics, the users, a hub
+ * serving the built console, a producer to play the correlator and the feeds, and Chromium.
+ * `hub` is the running hub (a test may replace it: close() closes the one it finds).
+ */
+export interface ConsoleRig {
+  db: TestDatabase;
+  kafka: TestKafka;
+  dist: string;
+  hub: ConsoleHub;
+  kafkaOut: JsonProducer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startConsoleRig(hubEnv: Record<string, string> = {}): Promise<ConsoleRig> {
+  const dist = ensureConsoleBuilt();
+  const [db, kafka] = await Promise.all([testDatabase(), testKafka()]);
+  await seedUsers(db);
+  const hub = await startConsoleHub(db, kafka, dist, { env: hubEnv });
+  const kafkaOut = await producer(kafka);
+  const chromium = await launchChromium();
+  const rig: ConsoleRig = {
+    db,
+    kafka,
+    dist,
+    hub,
+    kafkaOut,
+    browser: chromium.browser,
+    async close() {
+      await chromium.close();
+      await kafkaOut.disconnect();
+      await rig.hub.close();
+      await kafka.close();
+      await db.close();
+    },
+  };
+  return rig;
 }
 
 export async function producer(kafka: TestKafka): Promise<JsonProducer> {

@@ -32,24 +32,22 @@ import {
   type WarningReport,
 } from '@liandong/contracts';
 import type { JsonProducer } from '@liandong/kafka';
-import { testDatabase, testKafka, type TestDatabase, type TestKafka } from '@liandong/testkit';
+import type { TestKafka } from '@liandong/testkit';
 import {
   apiSession,
-  ensureConsoleBuilt,
   event,
   go,
-  launchChromium,
   newPage,
-  producer,
   screenshot,
-  seedUsers,
   sendEvents,
   sendWarning,
   signIn,
   startConsoleHub,
+  startConsoleRig,
   warning,
   type ApiSession,
   type ConsoleHub,
+  type ConsoleRig,
 } from './browser.ts';
 
 const DAY = 86_400_000;
@@ -66,34 +64,24 @@ const digits = (s: string | null) => Number((s ?? '').replace(/[^\d]/g, ''));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('after-action reports and the live link in Chromium', () => {
-  let db: TestDatabase;
-  let kafka: TestKafka;
+  let rig: ConsoleRig;
   let hub: ConsoleHub;
-  let dist: string;
+  let kafka: TestKafka;
   let kafkaOut: JsonProducer;
-  let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let operatorApi: ApiSession;
   let analystApi: ApiSession;
   /** The duty operator's console: it opens a warning's report, then loses and regains its link. */
   let operator: Page;
 
   beforeAll(async () => {
-    dist = ensureConsoleBuilt();
-    [db, kafka] = await Promise.all([testDatabase(), testKafka()]);
-    await seedUsers(db);
-    hub = await startConsoleHub(db, kafka, dist, { env: HUB_ENV });
-    kafkaOut = await producer(kafka);
-    chromium = await launchChromium();
+    rig = await startConsoleRig(HUB_ENV);
+    ({ hub, kafka, kafkaOut } = rig);
     operatorApi = await apiSession(hub.url, 'operator');
     analystApi = await apiSession(hub.url, 'analyst');
   });
 
   afterAll(async () => {
-    await chromium?.close();
-    await kafkaOut?.disconnect();
-    await hub?.close();
-    await kafka?.close();
-    await db?.close();
+    await rig?.close();
   });
 
   async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
@@ -230,7 +218,7 @@ describe('after-action reports and the live link in Chromium', () => {
     });
 
     it('the period report (last 7 Beijing days by default) shows the hub’s figures', async () => {
-      analyst = await newPage(chromium.browser);
+      analyst = await newPage(rig.browser);
       await signIn(analyst, hub.url, 'analyst');
       await analyst.click('nav a[href="/reports"]');
       await analyst.waitForSelector('[data-testid=kpis]');
@@ -369,7 +357,7 @@ describe('after-action reports and the live link in Chromium', () => {
       // The duty operator opens it from the warning's detail screen (and keeps the console open
       // for the connection tests below).
       await analyst.context().close();
-      operator = await newPage(chromium.browser);
+      operator = await newPage(rig.browser);
       const page = operator;
       await signIn(page, hub.url, 'operator');
       await go(page, '/warnings/rp-rain');
@@ -436,7 +424,7 @@ describe('after-action reports and the live link in Chromium', () => {
     });
 
     it('a liaison has no report menu and no report', async () => {
-      const liaison = await newPage(chromium.browser);
+      const liaison = await newPage(rig.browser);
       await signIn(liaison, hub.url, 'liaison-water');
       expect(await liaison.$('nav a[href="/reports"]')).toBeNull();
       await go(liaison, '/reports');
@@ -539,7 +527,7 @@ describe('after-action reports and the live link in Chromium', () => {
       );
       await screenshot(operator, 'reconnect-hub-down');
 
-      hub = await startConsoleHub(db, kafka, dist, { env: HUB_ENV, port });
+      hub = rig.hub = await startConsoleHub(rig.db, kafka, rig.dist, { env: HUB_ENV, port });
       await operator.waitForSelector('tr[data-warning="rc-hub-down"]', { timeout: 30_000 });
       await operator.waitForSelector('[data-testid=connection].conn-connected');
       expect(await operator.$('[data-testid=offline-banner]')).toBeNull();
