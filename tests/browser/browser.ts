@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * Browser-test support: Debian's Chromium driven by playwright-core (never a downloaded browser),
  * a hub on the run's broker and database serving the built console, screenshots under
@@ -22,7 +23,7 @@ import {
 import { createHub, loadHubConfig, type Hub } from '@liandong/hub';
 import { consoleBuildState, REPO_ROOT } from '@liandong/infra';
 import { createJsonProducer, createKafka, type JsonProducer } from '@liandong/kafka';
-import { testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
+import { testDatabase, testKafka, testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { createUserRepository } from '@liandong/users';
 
 export const PASSWORD = 'correct horse battery staple';
@@ -60,34 +61,44 @@ export interface ConsoleHub {
   close(): Promise<void>;
 }
 
+/**
+ * A hub serving the console. `env` adds to or overrides its settings (shorter deadlines, say);
+ * `port` puts it on a given port (a restarted hub where the console had its first one).
+ */
 export async function startConsoleHub(
   db: TestDatabase,
   kafka: TestKafka,
   consoleDir: string,
+  options: { env?: Record<string, string>; port?: number } = {},
 ): Promise<ConsoleHub> {
   const config = loadHubConfig({
     DATABASE_URL: db.url,
     DATABASE_SCHEMA: db.schema,
     KAFKA_BROKERS: kafka.brokers.join(','),
     KAFKA_TOPIC_PREFIX: kafka.prefix,
-    PORT: '0',
+    PORT: String(options.port ?? 0),
     LOG_LEVEL: process.env['CONSOLE_HUB_LOG_LEVEL'] ?? 'silent',
     PUSH_POLL_MS: '250',
     ESCALATION_SCAN_MS: '500',
     CONSOLE_DIR: consoleDir,
     API_RATE_LIMIT_PER_MINUTE: '100000',
+    ...options.env,
   });
   const hub = await createHub(config, { logger: testLogger('hub') });
   await hub.start();
   return { hub, url: `http://127.0.0.1:${hub.port()}`, close: () => hub.close() };
 }
 
-/** An operator and a liaison per unit. */
+/** An operator, an analyst and a liaison per unit. */
 export async function seedUsers(db: TestDatabase): Promise<void> {
   const users = createUserRepository(db.pool);
   const actor = { username: 'test', role: 'admin' as const };
   await users.create(
     { username: 'operator', displayName: '张值班', role: 'operator', password: PASSWORD },
+    actor,
+  );
+  await users.create(
+    { username: 'analyst', displayName: '李分析', role: 'analyst', password: PASSWORD },
     actor,
   );
   for (const unit of UNIT_CODES)
@@ -137,14 +148,62 @@ export async function signIn(page: Page, url: string, username: string): Promise
   await page.waitForSelector('[data-testid=who]');
 }
 
+/** Moves within the console as its own links do (no page load): the History API and popstate. */
+export async function go(page: Page, path: string): Promise<void> {
+  await page.evaluate((to) => {
+    history.pushState(null, '', to);
+    dispatchEvent(new PopStateEvent('popstate'));
+  }, path);
+}
+
 let shot = 0;
-export async function screenshot(page: Page, name: string): Promise<string> {
+export async function screenshot(page: Page, name: string, fullPage = false): Promise<string> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   shot += 1;
   const path = join(SCREENSHOTS, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path, fullPage: false });
+  await page.screenshot({ path, fullPage });
   console.log(`[screenshot] ${path}`);
   return path;
+}
+
+/**
+ * What a console browser test runs on: its own database schema and topics, the users, a hub
+ * serving the built console, a producer to play the correlator and the feeds, and Chromium.
+ * `hub` is the running hub (a test may replace it: close() closes the one it finds).
+ */
+export interface ConsoleRig {
+  db: TestDatabase;
+  kafka: TestKafka;
+  dist: string;
+  hub: ConsoleHub;
+  kafkaOut: JsonProducer;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startConsoleRig(hubEnv: Record<string, string> = {}): Promise<ConsoleRig> {
+  const dist = ensureConsoleBuilt();
+  const [db, kafka] = await Promise.all([testDatabase(), testKafka()]);
+  await seedUsers(db);
+  const hub = await startConsoleHub(db, kafka, dist, { env: hubEnv });
+  const kafkaOut = await producer(kafka);
+  const chromium = await launchChromium();
+  const rig: ConsoleRig = {
+    db,
+    kafka,
+    dist,
+    hub,
+    kafkaOut,
+    browser: chromium.browser,
+    async close() {
+      await chromium.close();
+      await kafkaOut.disconnect();
+      await rig.hub.close();
+      await kafka.close();
+      await db.close();
+    },
+  };
+  return rig;
 }
 
 export async function producer(kafka: TestKafka): Promise<JsonProducer> {
@@ -301,4 +360,46 @@ export async function sendEvents(
       [...byTopic].map(([topic, list]) => ({ topic, messages: list.map((e) => ({ key: e.id, value: e })) })),
     );
   }
+}
+
+/** A user's session over plain HTTP, for the tests' own calls beside the browser. */
+export interface ApiSession {
+  get<T>(path: string): Promise<T>;
+  post<T>(path: string, body: unknown): Promise<T>;
+  status(path: string): Promise<number>;
+}
+
+export async function apiSession(url: string, username: string): Promise<ApiSession> {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`${username} could not sign in: ${login.status}`);
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  const cookie = login.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+  const call = async (method: string, path: string, body?: unknown) =>
+    fetch(`${url}${path}`, {
+      method,
+      headers: {
+        cookie,
+        'x-csrf-token': csrfToken,
+        ...(body !== undefined
+          ? { 'content-type': 'application/json', 'idempotency-key': crypto.randomUUID() }
+          : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+  const json = async <T>(response: Response, what: string): Promise<T> => {
+    if (!response.ok) throw new Error(`${what}: ${response.status} ${await response.text()}`);
+    return (await response.json()) as T;
+  };
+  return {
+    get: async <T>(path: string) => json<T>(await call('GET', path), `GET ${path}`),
+    post: async <T>(path: string, body: unknown) => json<T>(await call('POST', path, body), `POST ${path}`),
+    status: async (path: string) => (await call('GET', path)).status,
+  };
 }

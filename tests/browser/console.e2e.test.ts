@@ -12,52 +12,40 @@ import { cpus, loadavg } from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { JsonProducer } from '@liandong/kafka';
-import { testDatabase, testKafka, type TestDatabase, type TestKafka } from '@liandong/testkit';
+import type { TestKafka } from '@liandong/testkit';
 import {
   bundleSize,
-  ensureConsoleBuilt,
   event,
-  launchChromium,
   manyEvents,
   newPage,
-  producer,
   screenshot,
-  seedUsers,
   sendEvents,
   sendWarning,
   signIn,
-  startConsoleHub,
+  startConsoleRig,
   warning,
   type ConsoleHub,
+  type ConsoleRig,
 } from './browser.ts';
 
 const EVENTS = Number(process.env['CONSOLE_MAP_EVENTS'] ?? 10_000);
 
 describe('duty console in Chromium', () => {
-  let db: TestDatabase;
-  let kafka: TestKafka;
+  let rig: ConsoleRig;
   let hub: ConsoleHub;
+  let kafka: TestKafka;
   let kafkaOut: JsonProducer;
-  let chromium: Awaited<ReturnType<typeof launchChromium>>;
   let operator: Page;
   let liaison: Page;
   let dist: string;
 
   beforeAll(async () => {
-    dist = ensureConsoleBuilt();
-    [db, kafka] = await Promise.all([testDatabase(), testKafka()]);
-    await seedUsers(db);
-    hub = await startConsoleHub(db, kafka, dist);
-    kafkaOut = await producer(kafka);
-    chromium = await launchChromium();
+    rig = await startConsoleRig();
+    ({ hub, kafka, kafkaOut, dist } = rig);
   });
 
   afterAll(async () => {
-    await chromium?.close();
-    await kafkaOut?.disconnect();
-    await hub?.close();
-    await kafka?.close();
-    await db?.close();
+    await rig?.close();
   });
 
   it('serves the console at / with the SPA fallback, the API first', async () => {
@@ -77,7 +65,7 @@ describe('duty console in Chromium', () => {
   });
 
   it('an operator and a liaison sign in; a red warning arrives live in both; title and banner announce it', async () => {
-    operator = await newPage(chromium.browser);
+    operator = await newPage(rig.browser);
     await operator.goto(`${hub.url}/`);
     await operator.waitForSelector('input[name=username]');
     await screenshot(operator, 'login');
@@ -97,7 +85,7 @@ describe('duty console in Chromium', () => {
     expect([beijing.format(new Date()), beijing.format(new Date(Date.now() - 60_000))]).toContain(shown);
     await screenshot(operator, 'queue-empty-operator');
 
-    liaison = await newPage(chromium.browser, { width: 1366, height: 768 });
+    liaison = await newPage(rig.browser, { width: 1366, height: 768 });
     await signIn(liaison, hub.url, 'liaison-water');
     await liaison.waitForSelector('[data-testid=connection].conn-connected');
 
@@ -200,7 +188,7 @@ describe('duty console in Chromium', () => {
       },
     );
     await sendEvents(kafkaOut, kafka, [...manyEvents(EVENTS), xss]);
-    const map = await newPage(chromium.browser);
+    const map = await newPage(rig.browser);
     await signIn(map, hub.url, 'operator');
     // Wait until the hub has them all (the map reads the hub's projection).
     const deadline = Date.now() + 180_000;

@@ -3,15 +3,25 @@ import { useQueryClient } from '@tanstack/react-query';
 import { departmentEntry, type AuthSession, type WarningView } from '@liandong/contracts';
 import { useLogout, useSession, useWarnings } from './api/queries.ts';
 import { setLang, useI18n } from './i18n/index.ts';
-import { dismissAnnouncement, useLive, useLiveConnection, useSound } from './live/live.ts';
-import { navigate, routeOf, usePath, warningPath } from './router.ts';
+import {
+  dismissAnnouncement,
+  dismissResumed,
+  useLive,
+  useLiveConnection,
+  useSound,
+  type Resumed,
+} from './live/live.ts';
+import { navigate, routeOf, usePath, warningPath, type Route } from './router.ts';
 import { useNow } from './components/common.tsx';
-import { formatTime } from './format.ts';
+import { formatDuration, formatTime } from './format.ts';
 import { LoginScreen } from './screens/login.tsx';
 import { QueueScreen } from './screens/queue.tsx';
 import { WarningScreen } from './screens/warning.tsx';
 import { MapScreen } from './screens/map.tsx';
 import { FeedsScreen } from './screens/feeds.tsx';
+import { PeriodReportScreen } from './screens/period-report.tsx';
+import { WarningReportScreen } from './screens/warning-report.tsx';
+import { canReadReports } from './reports/access.ts';
 
 /** Whether this user still has to acknowledge the warning (a liaison: its unit; others: any unit). */
 export function awaitingAck(warning: WarningView, session: AuthSession): boolean {
@@ -51,10 +61,20 @@ function Console({ session }: { session: AuthSession }) {
       ? t('user.unitOf', { role: t(`role.${user.role}`), unit: text(departmentEntry(user.department).name) })
       : t(`role.${user.role}`);
 
+  const reports = canReadReports(user.role);
   const nav = [
     { path: '/queue', label: t('nav.queue'), active: route.screen === 'queue' || route.screen === 'warning' },
     { path: '/map', label: t('nav.map'), active: route.screen === 'map' },
     { path: '/feeds', label: t('nav.feeds'), active: route.screen === 'feeds' },
+    ...(reports
+      ? [
+          {
+            path: '/reports',
+            label: t('nav.reports'),
+            active: route.screen === 'reports' || route.screen === 'warningReport',
+          },
+        ]
+      : []),
   ];
 
   return (
@@ -104,6 +124,7 @@ function Console({ session }: { session: AuthSession }) {
           </button>
         </div>
       </header>
+      <ConnectionBanner />
       <div className="banners" aria-live="assertive">
         {live.announcements.map((a) => (
           <div key={a.id} className={`banner banner-${a.warning.level}`} role="alert" data-testid="banner">
@@ -134,6 +155,9 @@ function Console({ session }: { session: AuthSession }) {
         {route.screen === 'warning' ? <WarningScreen id={route.id} session={session} /> : null}
         {route.screen === 'map' ? <MapScreen session={session} /> : null}
         {route.screen === 'feeds' ? <FeedsScreen /> : null}
+        {route.screen === 'reports' || route.screen === 'warningReport' ? (
+          <Reports route={route} allowed={reports} />
+        ) : null}
       </main>
     </div>
   );
@@ -147,5 +171,82 @@ function Clock() {
     <span className="clock-top" role="timer" data-testid="clock">
       {t('clock', { time: formatTime(new Date(now).toISOString(), lang, false) })}
     </span>
+  );
+}
+
+/** The after-action reports, for the roles the hub lets read them (a liaison is told it may not). */
+function Reports({
+  route,
+  allowed,
+}: {
+  route: Extract<Route, { screen: 'reports' | 'warningReport' }>;
+  allowed: boolean;
+}) {
+  const { t } = useI18n();
+  if (!allowed)
+    return (
+      <p className="empty" data-testid="no-access">
+        {t('report.noAccess')}
+      </p>
+    );
+  return route.screen === 'reports' ? <PeriodReportScreen /> : <WarningReportScreen id={route.id} />;
+}
+
+/**
+ * The live link lost: a banner that does not go away while it is down (what is on screen may be
+ * stale), and, once the hub has replayed what was missed, how long it was away and what came in.
+ */
+function ConnectionBanner() {
+  const { t, lang } = useI18n();
+  const live = useLive();
+  const now = useNow();
+  const down = live.connection === 'reconnecting' || live.connection === 'disconnected';
+  if (down && live.lostAt !== null)
+    return (
+      <div className="banner banner-offline" role="alert" data-testid="offline-banner">
+        <span aria-hidden="true">！</span>
+        <span>
+          {t(live.connection === 'disconnected' ? 'conn.downSince' : 'conn.lostSince', {
+            since: formatTime(new Date(live.lostAt).toISOString(), lang, false),
+            duration: formatDuration(now - live.lostAt, t),
+          })}
+        </span>
+        {live.browserOnline ? null : <span>{t('conn.browserOffline')}</span>}
+      </div>
+    );
+  if (live.connection === 'connected' && live.resumed) return <ResumedNotice resumed={live.resumed} />;
+  return null;
+}
+
+const RESUMED_NOTICE_MS = 30_000;
+
+function ResumedNotice({ resumed }: { resumed: Resumed }) {
+  const { t } = useI18n();
+  const now = useNow();
+  useEffect(() => {
+    const timer = setTimeout(dismissResumed, RESUMED_NOTICE_MS);
+    return () => clearTimeout(timer);
+  }, [resumed]);
+  if (now - resumed.at > RESUMED_NOTICE_MS) return null;
+  return (
+    <div
+      className="banner banner-resumed"
+      role="status"
+      data-testid="resumed-banner"
+      data-replayed={resumed.replayed}
+    >
+      <span aria-hidden="true">√</span>
+      <span>{t('conn.restored', { duration: formatDuration(resumed.awayMs, t) })}</span>
+      <span>
+        {resumed.reloaded
+          ? t('conn.reload')
+          : resumed.replayed > 0
+            ? t('conn.caughtUp', { count: resumed.replayed })
+            : t('conn.nothingMissed')}
+      </span>
+      <button type="button" className="ghost" onClick={dismissResumed}>
+        {t('banner.dismiss')}
+      </button>
+    </div>
   );
 }

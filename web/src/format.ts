@@ -1,5 +1,12 @@
 /** Times as the duty office reads them: Asia/Shanghai, 24-hour, whatever the browser's zone. */
 import type { TFunction } from 'i18next';
+import {
+  VOCABULARIES,
+  departmentEntry,
+  isUnitCode,
+  type DepartmentCode,
+  type LocalizedText,
+} from '@liandong/contracts';
 import type { Lang } from './i18n/index.ts';
 
 export const TIME_ZONE = 'Asia/Shanghai';
@@ -45,4 +52,20 @@ export function toLocalInput(date: Date): string {
 }
 export function fromLocalInput(value: string): Date {
   return new Date(`${value}:00+08:00`);
+}
+
+/** The event's name in the department's vocabulary (data from contracts), or its code. */
+export function typeName(type: string, text: (v: LocalizedText) => string): string {
+  const [dept, key] = type.split('.');
+  const entry = dept && key ? VOCABULARIES[dept as DepartmentCode]?.[key] : undefined;
+  return entry ? text(entry.name) : type;
+}
+
+/** Who an escalation told, in words (the hub writes operators, supervisor:<unit>, duty-leader). */
+export function recipientName(code: string, t: TFunction, text: (v: LocalizedText) => string): string {
+  if (code === 'operators') return t('notify.operators');
+  if (code === 'duty-leader') return t('notify.dutyLeader');
+  const unit = /^supervisor:(.+)$/.exec(code)?.[1];
+  if (unit && isUnitCode(unit)) return t('notify.supervisor', { unit: text(departmentEntry(unit).name) });
+  return code;
 }

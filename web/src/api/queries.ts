@@ -10,9 +10,12 @@ import {
   type EventView,
   type FeedHealthList,
   type LoginRequest,
+  type PeriodReport,
+  type ReportFormat,
   type ResolveRequest,
   type WarningDetail,
   type WarningPage,
+  type WarningReport,
   type WarningView,
 } from '@liandong/contracts';
 import { api, ApiError, newKey, query, setCsrfToken } from './client.ts';
@@ -23,6 +26,8 @@ export const keys = {
   warning: (id: string) => ['warning', id] as const,
   events: (from: string, to: string | undefined) => ['events', from, to ?? 'now'] as const,
   feeds: ['feeds'] as const,
+  periodReport: (from: string, to: string) => ['report', 'period', from, to] as const,
+  warningReport: (id: string) => ['report', 'warning', id] as const,
 };
 
 export function useSession() {
@@ -177,3 +182,31 @@ export function useResolve() {
     onSuccess: (view) => storeWarning(client, view),
   });
 }
+
+/**
+ * After-action reports. Every read is audited by the hub (report.viewed), so a report is fetched
+ * when a screen asks for it and kept: live pushes and reconnects do not refetch it (the screens
+ * have a refresh button).
+ */
+const REPORT_QUERY = { staleTime: Number.POSITIVE_INFINITY, gcTime: 10 * 60_000, retry: false } as const;
+
+export function usePeriodReport(from: string, to: string) {
+  return useQuery({
+    queryKey: keys.periodReport(from, to),
+    queryFn: ({ signal }) => api<PeriodReport>('GET', periodReportUrl(from, to, 'json'), { signal }),
+    ...REPORT_QUERY,
+  });
+}
+
+export function useWarningReport(id: string) {
+  return useQuery({
+    queryKey: keys.warningReport(id),
+    queryFn: ({ signal }) => api<WarningReport>('GET', warningReportUrl(id, 'json'), { signal }),
+    ...REPORT_QUERY,
+  });
+}
+
+export const periodReportUrl = (from: string, to: string, format: ReportFormat) =>
+  `/api/v1/reports/period${query({ from, to, format })}`;
+export const warningReportUrl = (id: string, format: ReportFormat) =>
+  `/api/v1/reports/warnings/${encodeURIComponent(id)}${query({ format })}`;

@@ -24,16 +24,40 @@ export interface Announcement {
   warning: Warning;
 }
 
+/** Back after a break: how long it lasted and how the console caught up. */
+export interface Resumed {
+  at: number;
+  awayMs: number;
+  /** Pushes the hub replayed on the resume. */
+  replayed: number;
+  /** Too far behind for a replay: everything was fetched again. */
+  reloaded: boolean;
+}
+
 interface LiveState {
   connection: ConnectionState;
   lastSeq: number;
   /** Pushes replayed on the last resume (shown briefly). */
   replayed: number;
   reloaded: number;
+  /** When the live link was lost (the first failure), while it is down; else null. */
+  lostAt: number | null;
+  /** The browser's own view of the network (navigator.onLine). */
+  browserOnline: boolean;
+  resumed: Resumed | null;
   announcements: Announcement[];
 }
 
-let state: LiveState = { connection: 'connecting', lastSeq: 0, replayed: 0, reloaded: 0, announcements: [] };
+let state: LiveState = {
+  connection: 'connecting',
+  lastSeq: 0,
+  replayed: 0,
+  reloaded: 0,
+  lostAt: null,
+  browserOnline: navigator.onLine,
+  resumed: null,
+  announcements: [],
+};
 const listeners = new Set<() => void>();
 function set(patch: Partial<LiveState>) {
   state = { ...state, ...patch };
@@ -51,6 +75,13 @@ export function useLive(): LiveState {
 export function dismissAnnouncement(id: number) {
   set({ announcements: state.announcements.filter((a) => a.id !== id) });
 }
+
+export function dismissResumed() {
+  set({ resumed: null });
+}
+
+window.addEventListener('online', () => set({ browserOnline: true }));
+window.addEventListener('offline', () => set({ browserOnline: false }));
 
 let nextAnnouncement = 1;
 /** Levels seen per warning id, so a revision that raises a warning to orange or red is announced. */
@@ -134,21 +165,53 @@ export function useLiveConnection(
       reconnectionDelayMax: 5000,
       auth: (cb) => cb(state.lastSeq > 0 ? { afterSeq: state.lastSeq } : {}),
     });
-    set({ connection: 'connecting' });
+    set({ connection: 'connecting', lostAt: null, resumed: null });
+    const lost = () =>
+      set({
+        connection: socket.active ? 'reconnecting' : 'disconnected',
+        lostAt: state.lostAt ?? Date.now(),
+      });
     socket.on('connect', () => {
       set({ connection: 'connected' });
       // Back after a break: besides the replay, refetch what is not pushed (events, feed health).
       if (everConnected) refetchAll(client);
       everConnected = true;
     });
-    socket.on('disconnect', () => set({ connection: socket.active ? 'reconnecting' : 'disconnected' }));
-    socket.on('connect_error', () => set({ connection: socket.active ? 'reconnecting' : 'disconnected' }));
-    socket.on(SOCKET_EVENTS.hello, (hello: LiveHello) =>
-      set({ lastSeq: hello.seq, replayed: hello.replayed }),
-    );
+    socket.on('disconnect', lost);
+    socket.on('connect_error', lost);
+    // The network is back (the browser says so): try at once, not at the end of the back-off
+    // (up to 5 s). Closing a socket that is not connected emits nothing; connect() starts afresh.
+    const online = () => {
+      if (!socket.connected && socket.active) socket.disconnect().connect();
+    };
+    window.addEventListener('online', online);
+    // A resume too far behind is told to reload (then hello): everything is fetched again.
+    let reloadedOnResume = false;
     socket.on(SOCKET_EVENTS.reload, (reload: LiveReload) => {
+      reloadedOnResume = true;
       set({ lastSeq: reload.latestSeq, reloaded: state.reloaded + 1 });
       refetchAll(client);
+    });
+    // The hub says where the console stands once the replay is through: it has caught up.
+    socket.on(SOCKET_EVENTS.hello, (hello: LiveHello) => {
+      const away = state.lostAt;
+      const now = Date.now();
+      set({
+        lastSeq: hello.seq,
+        replayed: hello.replayed,
+        lostAt: null,
+        ...(away !== null
+          ? {
+              resumed: {
+                at: now,
+                awayMs: now - away,
+                replayed: hello.replayed,
+                reloaded: reloadedOnResume,
+              },
+            }
+          : {}),
+      });
+      reloadedOnResume = false;
     });
     socket.on(SOCKET_EVENTS.push, (push: LivePush) => {
       if (push.seq <= state.lastSeq) return;
@@ -159,8 +222,9 @@ export function useLiveConnection(
       void client.invalidateQueries({ queryKey: keys.warning(id) });
     });
     return () => {
+      window.removeEventListener('online', online);
       socket.close();
-      set({ connection: 'disconnected', lastSeq: 0 });
+      set({ connection: 'disconnected', lastSeq: 0, lostAt: null, resumed: null });
     };
   }, [client, signedIn]);
 }

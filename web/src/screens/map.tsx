@@ -3,7 +3,6 @@ import L from 'leaflet';
 import {
   DEPARTMENT_CODES,
   LEVELS,
-  VOCABULARIES,
   departmentEntry,
   type AuthSession,
   type DepartmentCode,
@@ -14,7 +13,7 @@ import {
 import { lastEventsFetch, useEvent, useEventPoints, useWarnings } from '../api/queries.ts';
 import { describeError } from '../api/client.ts';
 import { ExerciseTag, LevelBadge } from '../components/common.tsx';
-import { formatTime, fromLocalInput, toLocalInput } from '../format.ts';
+import { formatTime, fromLocalInput, toLocalInput, typeName } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { createBaseMap, townName, type BaseMap } from '../map/base-map.ts';
 import { EventLayer } from '../map/event-layer.ts';
@@ -30,13 +29,6 @@ type Panel =
   | null;
 
 const HOURS: Record<Exclude<Span, 'custom'>, number> = { '1h': 1, '6h': 6, '24h': 24 };
-
-/** The event's name in the department's vocabulary (data from contracts), or its code. */
-function typeName(type: string, text: (v: { zh: string; en: string }) => string): string {
-  const [dept, key] = type.split('.');
-  const entry = dept && key ? VOCABULARIES[dept as DepartmentCode]?.[key] : undefined;
-  return entry ? text(entry.name) : type;
-}
 
 export function MapScreen({ session }: { session: AuthSession }) {
   const { t, text, lang } = useI18n();

@@ -12,10 +12,11 @@ import { describeError } from '../api/client.ts';
 import { useResolve, useWarningDetail } from '../api/queries.ts';
 import { AckForm } from '../components/ack-form.tsx';
 import { Countdown, ExerciseTag, LevelBadge } from '../components/common.tsx';
-import { formatDuration, formatTime } from '../format.ts';
+import { formatDuration, formatTime, recipientName } from '../format.ts';
 import { useI18n } from '../i18n/index.ts';
 import { WarningMap } from '../map/warning-map.tsx';
-import { navigate } from '../router.ts';
+import { canReadReports } from '../reports/access.ts';
+import { navigate, warningReportPath } from '../router.ts';
 
 /** Why the rule fired, in words: one sentence per threshold met. */
 function useThresholdSentence() {
@@ -57,6 +58,19 @@ export function WarningScreen({ id, session }: { id: string; session: AuthSessio
         <h1 id="warning-title">{text(warning.title)}</h1>
         <ExerciseTag show={warning.exercise} />
         <span className={`status status-${warning.status}`}>{t(`status.${warning.status}`)}</span>
+        {canReadReports(role) ? (
+          <a
+            className="button-link head-action"
+            href={warningReportPath(warning.id)}
+            data-testid="open-report"
+            onClick={(e) => {
+              e.preventDefault();
+              navigate(warningReportPath(warning.id));
+            }}
+          >
+            {t('report.openForWarning')}
+          </a>
+        ) : null}
       </header>
       <p className="summary">{text(warning.summary)}</p>
       <p className="muted">
@@ -229,7 +243,7 @@ export function WarningScreen({ id, session }: { id: string; session: AuthSessio
                     <td>{unitName(e.department)}</td>
                     <td>{e.step}</td>
                     <td className="nowrap">{formatTime(e.escalatedAt, lang)}</td>
-                    <td>{e.notified.join(t('common.separator'))}</td>
+                    <td>{e.notified.map((n) => recipientName(n, t, text)).join(t('common.separator'))}</td>
                   </tr>
                 ))}
               </tbody>
@@ -273,7 +287,7 @@ function ActivityLine({ activity }: { activity: WarningActivity }) {
           {t('detail.activity.escalated', {
             unit: text(departmentEntry(activity.department).name),
             level: t(`level.${activity.level}`),
-            notified: activity.notified.join(t('common.separator')),
+            notified: activity.notified.map((n) => recipientName(n, t, text)).join(t('common.separator')),
           })}
         </>
       );
