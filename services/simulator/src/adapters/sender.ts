@@ -30,6 +30,7 @@ interface Reply {
   accepted?: number;
   duplicates?: number;
   rejected?: number;
+  conflicts?: number;
   detail?: string;
   errors?: unknown[];
 }
@@ -40,7 +41,8 @@ const SEND_BACKOFF = { initialDelayMs: 500, maxDelayMs: 30_000 };
 /**
  * Sends records to the department ingest services as their systems would: JSON records of one
  * department together as one batch, CAP alerts one document at a time. 503 and 429 are retried
- * after Retry-After (or with back-off); a refused record is logged, never retried.
+ * after Retry-After (or with back-off); a refused record (400) or a changed resend (409) is
+ * logged, never retried.
  */
 export function createSender(options: SenderOptions) {
   const stats = new Map<DepartmentCode, SenderStats>();
@@ -89,19 +91,21 @@ export function createSender(options: SenderOptions) {
           attempt,
         });
       }
-      if (status === 202 || status === 400) {
+      // 400 and 409 answer each record (some may be accepted): counted, never sent again.
+      if (status === 202 || status === 400 || status === 409) {
         s.sent += count;
         s.accepted += reply.accepted ?? 0;
         s.duplicates += reply.duplicates ?? 0;
-        s.refused += reply.rejected ?? 0;
-        if (status === 400) {
+        s.refused += (reply.rejected ?? 0) + (reply.conflicts ?? 0);
+        if (status !== 202) {
           options.log('error', `${department} refused records: ${reply.detail ?? ''}`, {
             errors: reply.errors?.slice(0, 5),
           });
         }
         return;
       }
-      if (status === 401 || status === 403 || status === 413 || status === 415) {
+      // Any other client error is permanent: only 429 (and 5xx, or no answer) is worth a retry.
+      if (status >= 400 && status < 500 && status !== 429) {
         s.failed += count;
         options.log('error', `${department} ingest answered ${status}: ${reply.detail ?? ''}`);
         return;
