@@ -446,7 +446,23 @@ describe('normalizeCapDocument: rules', () => {
     expect(refused.issues[0]?.message).toContain(CAP_NAMESPACE);
   });
 
-  it('given an alert without info, then an alert of unknown severity at the time it was sent', () => {
+  it('given an Alert or Update with no info, or infos with no area, then refused naming where the place is missing; a Cancel needs none', () => {
+    const refusal = (xml: string) => {
+      const [outcome] = normalizeCapDocument(xml, context);
+      return outcome && !outcome.ok ? outcome.issues.map((i) => [i.pointer, i.code]) : 'accepted';
+    };
+    expect(refusal(alertXml({ msgType: 'Alert', infos: [] }))).toEqual([['/alert/info', 'missing_location']]);
+    const noArea = zhInfo().replace(/<area>.*<\/area>/, '');
+    expect(
+      refusal(alertXml({ msgType: 'Update', references: 'a,b,2026-06-01T10:00:00+08:00', infos: [noArea] })),
+    ).toEqual([['/alert/info/area', 'missing_location']]);
+    // One info with an area is enough; an area with only its areaDesc is a place in words.
+    const descOnly = zhInfo({ area: '<area><areaDesc>桂城街道千灯湖公园</areaDesc></area>' });
+    expect(refusal(alertXml({ infos: [noArea, descOnly] }))).toBe('accepted');
+    expect(refusal(alertXml({ msgType: 'Cancel', infos: [] }))).toBe('accepted');
+  });
+
+  it('given a Cancel without info, then an alert of unknown severity at the time it was sent', () => {
     const event = acceptedEvent(normalizeCapDocument(alertXml({ msgType: 'Cancel', infos: [] }), context)[0]);
     expect(event).toMatchObject({
       severity: 'Unknown',

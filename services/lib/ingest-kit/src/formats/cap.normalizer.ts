@@ -222,6 +222,21 @@ function msgTypeIssue(msgType: string): RecordIssue {
 }
 
 /**
+ * The place rule every format follows: what reports something says where. A JSON record needs a
+ * location, an address or an admin code; an Alert or Update needs an <info> with an <area> (its
+ * areaDesc is the address; polygons, circles and geocodes the geometry). Only a Cancel, which
+ * refers to messages that had their place, may leave it out.
+ */
+function placeIssue(msgType: string, infos: readonly CapInfo[]): RecordIssue | undefined {
+  if (msgType === 'Cancel' || infos.some((i) => i.areas.length > 0)) return undefined;
+  return {
+    pointer: infos.length === 0 ? '/alert/info' : '/alert/info/area',
+    code: 'missing_location',
+    message: `the ${msgType} says nowhere where it applies: give an <info> with an <area> (its areaDesc, and a polygon, circle or geocode); only a Cancel may leave it out`,
+  };
+}
+
+/**
  * Normalizes a parsed CAP 1.2 alert into one event of the context's department. The event id
  * comes from CAP's own key, `sender,identifier`; each `references` triple becomes the id of the
  * event it updates or cancels, by the same key. Times go to UTC; polygons and circles become
@@ -250,6 +265,8 @@ export function normalizeCapAlert(
       message: 'sender and identifier together are longer than 512 characters',
     });
   }
+  const place = placeIssue(alert.msgType, alert.infos);
+  if (place) issues.push(place);
   const skew = futureSkewIssue(alert.sent, context.receivedAt, '/alert/sent');
   if (skew) issues.push(skew);
   const geometry = geometryOf(alert.infos);
