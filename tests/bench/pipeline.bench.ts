@@ -13,7 +13,7 @@
  * Environment: SAMPLES (default 200), RATE (POSTs/s, default 5), BACKGROUND (events/s, 1000).
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
@@ -25,10 +25,20 @@ import {
   type LivePush,
   type Warning,
 } from '@liandong/contracts';
-import { REPO_ROOT } from '@liandong/infra';
 import { createKeyRepository } from '@liandong/keys';
 import { createUserRepository } from '@liandong/users';
-import { backgroundEvent as event, benchEnvironment, fmt, percentile, startService } from './support.ts';
+import {
+  backgroundEvent as event,
+  BENCH_RULE,
+  benchEnvironment,
+  benchRules,
+  CORRELATOR_SEQUENCE_TOPIC,
+  fmt,
+  histogramTotals,
+  latencySummary as summary,
+  startService,
+  type LatencySummary,
+} from './support.ts';
 
 const SAMPLES = Number(process.env['SAMPLES'] ?? 200);
 const RATE = Number(process.env['RATE'] ?? 5);
@@ -37,44 +47,10 @@ const HUB_PORT = 18180;
 const WATER_PORT = 18181;
 const CORRELATOR_PORT = 18182;
 const PASSWORD = 'bench password 2026';
-const BENCH_RULE = 'bench-river-over-level';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function summary(values: number[]) {
-  return values.length
-    ? { n: values.length, p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values) }
-    : { n: 0, p50: NaN, p99: NaN, max: NaN };
-}
-
 // --- set-up ---------------------------------------------------------------------------------
-const rulesDir = mkdtempSync(join(tmpdir(), 'pipeline-bench-rules-'));
-const engineRules = join(REPO_ROOT, 'services/correlation-engine/rules');
-copyFileSync(join(engineRules, '00-nanhai.yaml'), join(rulesDir, '00-nanhai.yaml'));
-writeFileSync(
-  join(rulesDir, 'bench.yaml'),
-  `rules:
-  - id: ${BENCH_RULE}
-    version: 1
-    family: threshold
-    category: natural_disaster
-    description: river-over-level, one warning per reading (bench)
-    match:
-      - types: [water.river_level]
-        measurement: { name: water_level, reaches: warning }
-    groupBy: event
-    quietMinutes: 1
-    level:
-      base: yellow
-    routeTo: [water, emergency]
-    title:
-      zh: '{station}：水位超警戒'
-      en: '{station}: {river} over its warning level'
-    summary:
-      zh: '{station}实测{measurement}{value}{unit}，达到或超过警戒水位{threshold}{unit}。'
-      en: 'The {measurement} at {station} was {value} {unit}, at or over the warning level of {threshold} {unit}.'
-`,
-);
-
+const rulesDir = benchRules();
 const env = await benchEnvironment();
 const users = createUserRepository(env.pool);
 await users.create(
@@ -148,22 +124,30 @@ await raw.run({
   },
 });
 
-// Stages: the produce times (message timestamps) of the event the ingest service wrote and of the
-// warning the correlator wrote, read by a consumer of this process: where the time goes.
+// Stages: the produce times (message timestamps) of the event the ingest service wrote, of the
+// correlator's copy of it on its sequence topic (key: the event id) and of the warning the
+// correlator wrote, read by a consumer of this process: where the time goes.
 const eventProduced = new Map<string, number>();
+const sequenceProduced = new Map<string, number>();
 const warningProduced = new Map<string, number>();
+const sequenceTopic = namespacedTopic(CORRELATOR_SEQUENCE_TOPIC, env.prefix);
 const stages = env.kafka.consumer({ groupId: `bench-stages-${Date.now()}` });
 await stages.connect();
 await stages.subscribe({
-  topics: [namespacedTopic(eventsTopic('water'), env.prefix), namespacedTopic(TOPICS.warnings, env.prefix)],
+  topics: [
+    namespacedTopic(eventsTopic('water'), env.prefix),
+    sequenceTopic,
+    namespacedTopic(TOPICS.warnings, env.prefix),
+  ],
   fromBeginning: false,
 });
 await stages.run({
   eachMessage: async ({ topic, message }) => {
     const at = Number(message.timestamp);
-    if (topic.endsWith(eventsTopic('water'))) {
+    if (topic.endsWith(eventsTopic('water')) || topic === sequenceTopic) {
       const key = message.key?.toString();
-      if (key && !eventProduced.has(key)) eventProduced.set(key, at);
+      const seen = topic === sequenceTopic ? sequenceProduced : eventProduced;
+      if (key && !seen.has(key)) seen.set(key, at);
       return;
     }
     const w = JSON.parse(message.value?.toString() ?? '{}') as Partial<Warning>;
@@ -274,10 +258,16 @@ const between = (to: Map<string, number>, from: Map<string, number>) =>
   );
 const ingestStage = between(eventProduced, posted);
 const correlatorStage = between(warningProduced, eventProduced);
+const routerStage = between(sequenceProduced, eventProduced);
+const engineStage = between(warningProduced, sequenceProduced);
+const snapshots = histogramTotals(
+  await (await fetch(`http://127.0.0.1:${CORRELATOR_PORT}/metrics`)).text(),
+  'correlator_snapshot_duration_seconds',
+);
 const hubStage = between(socketReceived, warningProduced);
 
 // --- report ------------------------------------------------------------------------------------
-const row = (what: string, s: { n: number; p50: number; p99: number; max: number }, note = '') =>
+const row = (what: string, s: LatencySummary, note = '') =>
   `| ${what} | ${s.n} | ${fmt(s.p50)} ms | ${fmt(s.p99)} ms | ${fmt(s.max)} ms | ${note} |`;
 console.log(`
 Pipeline benchmark (${new Date().toISOString()}), background ${fmt(backgroundRate)} events/s, ${RATE} POSTs/s
@@ -287,9 +277,13 @@ Pipeline benchmark (${new Date().toISOString()}), background ${fmt(backgroundRat
 ${row('POST ingest-water → correlator → hub → Socket.IO push', pipe, `${missing} never pushed, ${refused} POSTs refused; target p50 ≤ 150, p99 ≤ 500`)}
 ${row('  of which: POST sent → event produced (ingest-water)', ingestStage, 'Kafka message timestamp')}
 ${row('  of which: event produced → warning produced (correlator)', correlatorStage, 'Kafka message timestamps')}
+${row('    router: event produced → its copy produced to the sequence topic', routerStage, 'Kafka message timestamps')}
+${row('    engine: copy produced → warning produced', engineStage, 'Kafka message timestamps')}
 ${row('  of which: warning produced → push received (hub)', hubStage, 'Kafka message timestamp')}
 ${row('raw kafkajs: produce one message → consume it (floor)', floor, 'same broker, same run')}
 | ratio pipeline / raw | | ${fmt(pipe.p50 / floor.p50, 1)}× | ${fmt(pipe.p99 / floor.p99, 1)}× | | |
+
+correlator snapshots: ${snapshots ? `${snapshots.count}, ${fmt((snapshots.sum / Math.max(1, snapshots.count)) * 1000)} ms each on average` : 'no metric'}
 `);
 
 client.disconnect();

@@ -1,5 +1,7 @@
 /** Shared set-up of the benchmarks: a real broker and database, a fresh namespace, a service process. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
@@ -100,6 +102,19 @@ export function percentile(values: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
+export interface LatencySummary {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export function latencySummary(values: number[]): LatencySummary {
+  return values.length
+    ? { n: values.length, p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values) }
+    : { n: 0, p50: NaN, p99: NaN, max: NaN };
+}
+
 export function fmt(n: number, digits = 0): string {
   return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 }
@@ -128,4 +143,64 @@ export function backgroundEvent(i: number): NormalizedEvent {
     geocodes: [],
     raw: { contentType: 'application/json', body: '{"bench":true}' },
   };
+}
+
+/**
+ * The correlator's sequence topic (services/correlator/src/adapters/sequence.topic.ts): the
+ * benchmarks read its Kafka timestamps to split the correlator's time into its two hops, and import
+ * nothing from the service itself.
+ */
+export const CORRELATOR_SEQUENCE_TOPIC = 'correlator.sequence.v1';
+
+/** The rule of benchRules(): one warning per river reading at or over its warning level. */
+export const BENCH_RULE = 'bench-river-over-level';
+
+/**
+ * A rule folder for the correlator (CORRELATOR_RULES_DIR) under benchmark: the Nanhai geography
+ * and one copy of river-over-level with `groupBy: event`, so that every reading over the warning
+ * level opens a NEW warning (the Nanhai rule groups by place: one warning per gauge for 180 quiet
+ * minutes).
+ */
+export function benchRules(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-rules-'));
+  copyFileSync(
+    join(REPO_ROOT, 'services/correlation-engine/rules/00-nanhai.yaml'),
+    join(dir, '00-nanhai.yaml'),
+  );
+  writeFileSync(
+    join(dir, 'bench.yaml'),
+    `rules:
+  - id: ${BENCH_RULE}
+    version: 1
+    family: threshold
+    category: natural_disaster
+    description: river-over-level, one warning per reading (bench)
+    match:
+      - types: [water.river_level]
+        measurement: { name: water_level, reaches: warning }
+    groupBy: event
+    quietMinutes: 1
+    level:
+      base: yellow
+    routeTo: [water, emergency]
+    title:
+      zh: '{station}：水位超警戒'
+      en: '{station}: {river} over its warning level'
+    summary:
+      zh: '{station}实测{measurement}{value}{unit}，达到或超过警戒水位{threshold}{unit}。'
+      en: 'The {measurement} at {station} was {value} {unit}, at or over the warning level of {threshold} {unit}.'
+`,
+  );
+  return dir;
+}
+
+/** Sum and count of a Prometheus histogram in a /metrics text (undefined when absent). */
+export function histogramTotals(text: string, name: string): { sum: number; count: number } | undefined {
+  const value = (suffix: string) => {
+    const line = text.split('\n').find((l) => l.startsWith(`${name}_${suffix} `));
+    return line === undefined ? undefined : Number(line.split(' ')[1]);
+  };
+  const sum = value('sum');
+  const count = value('count');
+  return sum === undefined || count === undefined ? undefined : { sum, count };
 }
