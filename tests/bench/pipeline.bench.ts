@@ -28,7 +28,6 @@ import {
 import { createKeyRepository } from '@liandong/keys';
 import { createUserRepository } from '@liandong/users';
 import {
-  backgroundEvent as event,
   BENCH_RULE,
   benchEnvironment,
   benchRules,
@@ -36,6 +35,7 @@ import {
   fmt,
   histogramTotals,
   latencySummary as summary,
+  startBackground,
   startService,
   type LatencySummary,
 } from './support.ts';
@@ -156,30 +156,7 @@ await stages.run({
   },
 });
 
-// --- background -------------------------------------------------------------------------------
-let backgroundSent = 0;
-let background = true;
-const backgroundLoop = (async () => {
-  const tick = 50;
-  const perTick = Math.round((BACKGROUND * tick) / 1000);
-  const started = Date.now();
-  let i = 0;
-  while (background && perTick > 0) {
-    const batch = Array.from({ length: perTick }, () => event(i++));
-    const byTopic = new Map<string, { key: string; value: string }[]>();
-    for (const e of batch) {
-      const t = namespacedTopic(eventsTopic(e.department), env.prefix);
-      byTopic.set(t, [...(byTopic.get(t) ?? []), { key: e.id, value: JSON.stringify(e) }]);
-    }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
-    backgroundSent += batch.length;
-    const due = started + (backgroundSent / BACKGROUND) * 1000;
-    await sleep(Math.max(0, due - Date.now()));
-  }
-})();
+const background = startBackground(producer, env.prefix, BACKGROUND);
 
 const client = await connect();
 /** Event id (evidence) → when the push of a warning of the bench rule naming it arrived. */
@@ -221,7 +198,7 @@ await sleep(2000);
 const posted = new Map<string, number>();
 const rawSent = new Map<string, number>();
 let refused = 0;
-const backgroundStart = backgroundSent;
+const backgroundStart = background.sent();
 const phaseStart = Date.now();
 const inFlight: Promise<void>[] = [];
 for (let i = 0; i < SAMPLES; i++) {
@@ -241,9 +218,8 @@ for (let waited = 0; waited < 10_000; waited += 200) {
   if ([...posted.keys()].every((id) => socketReceived.has(id))) break;
   await sleep(200);
 }
-const backgroundRate = ((backgroundSent - backgroundStart) / (Date.now() - phaseStart)) * 1000;
-background = false;
-await backgroundLoop;
+const backgroundRate = ((background.sent() - backgroundStart) / (Date.now() - phaseStart)) * 1000;
+await background.stop();
 
 const latencies = (received: Map<string, number>, from: Map<string, number>) =>
   [...from].flatMap(([id, t]) => (received.has(id) ? [(received.get(id) as number) - t] : []));

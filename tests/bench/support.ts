@@ -3,9 +3,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
-import { DEPARTMENT_CODES, TOPIC_SPECS, namespacedTopic, type NormalizedEvent } from '@liandong/contracts';
+import {
+  DEPARTMENT_CODES,
+  eventsTopic,
+  TOPIC_SPECS,
+  namespacedTopic,
+  type NormalizedEvent,
+} from '@liandong/contracts';
 import { createPool, migrate, type Pool } from '@liandong/db';
 import { ensureDatabase, REPO_ROOT, startKafka, stopKafka } from '@liandong/infra';
 import { ensureTopics } from '@liandong/kafka';
@@ -203,4 +209,44 @@ export function histogramTotals(text: string, name: string): { sum: number; coun
   const sum = value('sum');
   const count = value('count');
   return sum === undefined || count === undefined ? undefined : { sum, count };
+}
+
+export interface Background {
+  /** Events sent so far. */
+  sent(): number;
+  stop(): Promise<void>;
+}
+
+/** Sends `rate` background events/s (backgroundEvent) to the six events topics of `prefix`, every 50 ms, until stopped. */
+export function startBackground(producer: Producer, prefix: string, rate: number): Background {
+  let sent = 0;
+  let running = true;
+  const tick = 50;
+  const perTick = Math.round((rate * tick) / 1000);
+  const loop = (async () => {
+    const started = Date.now();
+    let i = 0;
+    while (running && perTick > 0) {
+      const batch = Array.from({ length: perTick }, () => backgroundEvent(i++));
+      const byTopic = new Map<string, { key: string; value: string }[]>();
+      for (const e of batch) {
+        const t = namespacedTopic(eventsTopic(e.department), prefix);
+        byTopic.set(t, [...(byTopic.get(t) ?? []), { key: e.id, value: JSON.stringify(e) }]);
+      }
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+      });
+      sent += batch.length;
+      const due = started + (sent / rate) * 1000;
+      await new Promise((r) => setTimeout(r, Math.max(0, due - Date.now())));
+    }
+  })();
+  return {
+    sent: () => sent,
+    async stop() {
+      running = false;
+      await loop;
+    },
+  };
 }
