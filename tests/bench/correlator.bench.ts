@@ -13,24 +13,19 @@
  * Environment: SAMPLES (default 200), RATE (readings/s, default 5), BACKGROUND (events/s, 1000).
  */
 import { randomUUID } from 'node:crypto';
+import { eventsTopic, namespacedTopic, TOPICS, type NormalizedEvent } from '@liandong/contracts';
 import {
-  eventsTopic,
-  namespacedTopic,
-  TOPICS,
-  type NormalizedEvent,
-  type Warning,
-} from '@liandong/contracts';
-import {
-  BENCH_RULE,
   benchEnvironment,
+  benchEvidence,
   benchRules,
-  CORRELATOR_SEQUENCE_TOPIC,
+  between,
+  correlatorSnapshots,
   fmt,
-  histogramTotals,
-  latencySummary as summary,
   startBackground,
+  startRawFloor,
   startService,
-  type LatencySummary,
+  tableRow,
+  watchCorrelatorStages,
 } from './support.ts';
 
 const SAMPLES = Number(process.env['SAMPLES'] ?? 200);
@@ -85,60 +80,18 @@ const correlator = await startService(
 const producer = env.kafka.producer({ allowAutoTopicCreation: false });
 await producer.connect();
 
-// Raw floor: one message produced → a plain kafkajs consumer, on a topic of this namespace that
-// no service reads (env.close deletes it with the rest of the namespace).
-const rawTopic = topic('bench.raw');
-const admin = env.kafka.admin();
-await admin.connect();
-await admin.createTopics({ topics: [{ topic: rawTopic, numPartitions: 1 }], waitForLeaders: true });
-await admin.disconnect();
-const rawReceived = new Map<string, number>();
-const raw = env.kafka.consumer({ groupId: `bench-raw-${Date.now()}` });
-await raw.connect();
-await raw.subscribe({ topic: rawTopic, fromBeginning: false });
-await raw.run({
-  eachMessage: async ({ message }) => {
-    const key = message.key?.toString();
-    if (key) rawReceived.set(key, Date.now());
-  },
-});
-
-// The measure: warnings as a consumer of warnings.v1 alone receives them (as raw's consumer, so
-// that both floors are alike). The split: the Kafka timestamps of the reading, of its copy on the
-// sequence topic and of its warning, read by a second consumer (which may lag: they are stamps).
-const waterTopic = topic(eventsTopic('water'));
-const sequenceTopic = topic(CORRELATOR_SEQUENCE_TOPIC);
-const warningsTopic = topic(TOPICS.warnings);
-const evidenceOf = (value: Buffer | null): string[] => {
-  const w = JSON.parse(value?.toString() ?? '{}') as Partial<Warning>;
-  return w.ruleId === BENCH_RULE ? (w.evidence ?? []) : [];
-};
+const floorProbe = await startRawFloor(env, producer);
+const stages = await watchCorrelatorStages(env);
+// The measure: warnings as a consumer of warnings.v1 alone receives them (as the floor's consumer
+// does its topic, so that both are alike).
 const received = new Map<string, number>();
 const warnings = env.kafka.consumer({ groupId: `bench-warnings-${Date.now()}` });
 await warnings.connect();
-await warnings.subscribe({ topic: warningsTopic, fromBeginning: false });
+await warnings.subscribe({ topic: topic(TOPICS.warnings), fromBeginning: false });
 await warnings.run({
   eachMessage: async ({ message }) => {
     const now = Date.now();
-    for (const id of evidenceOf(message.value)) if (!received.has(id)) received.set(id, now);
-  },
-});
-const eventProduced = new Map<string, number>();
-const sequenceProduced = new Map<string, number>();
-const warningProduced = new Map<string, number>();
-const stages = env.kafka.consumer({ groupId: `bench-stages-${Date.now()}` });
-await stages.connect();
-await stages.subscribe({ topics: [waterTopic, sequenceTopic, warningsTopic], fromBeginning: false });
-await stages.run({
-  eachMessage: async ({ topic: from, message }) => {
-    const at = Number(message.timestamp);
-    if (from === warningsTopic) {
-      for (const id of evidenceOf(message.value)) if (!warningProduced.has(id)) warningProduced.set(id, at);
-      return;
-    }
-    const key = message.key?.toString();
-    const seen = from === sequenceTopic ? sequenceProduced : eventProduced;
-    if (key && !seen.has(key)) seen.set(key, at);
+    for (const id of benchEvidence(message.value)) if (!received.has(id)) received.set(id, now);
   },
 });
 
@@ -147,7 +100,11 @@ const background = startBackground(producer, env.prefix, BACKGROUND);
 async function send(tag: string): Promise<{ id: string; sentAt: number }> {
   const e = reading(tag);
   const sentAt = Date.now();
-  await producer.send({ topic: waterTopic, acks: -1, messages: [{ key: e.id, value: JSON.stringify(e) }] });
+  await producer.send({
+    topic: topic(eventsTopic('water')),
+    acks: -1,
+    messages: [{ key: e.id, value: JSON.stringify(e) }],
+  });
   return { id: e.id, sentAt };
 }
 
@@ -160,15 +117,12 @@ await sleep(2000);
 
 // --- measurement ------------------------------------------------------------------------------
 const sent = new Map<string, number>();
-const rawSent = new Map<string, number>();
 const backgroundStart = background.sent();
 const phaseStart = Date.now();
 for (let i = 0; i < SAMPLES; i++) {
   const { id, sentAt } = await send(String(i));
   sent.set(id, sentAt);
-  const rawKey = `raw-${i}-${randomUUID()}`;
-  rawSent.set(rawKey, Date.now());
-  await producer.send({ topic: rawTopic, acks: -1, messages: [{ key: rawKey, value: '{}' }] });
+  await floorProbe.send();
   await sleep(1000 / RATE);
 }
 for (let waited = 0; waited < 10_000; waited += 200) {
@@ -178,26 +132,14 @@ for (let waited = 0; waited < 10_000; waited += 200) {
 const backgroundRate = ((background.sent() - backgroundStart) / (Date.now() - phaseStart)) * 1000;
 await background.stop();
 
-const latencies = (to: Map<string, number>, from: Map<string, number>) =>
-  [...from].flatMap(([id, t]) => (to.has(id) ? [(to.get(id) as number) - t] : []));
-const between = (to: Map<string, number>, from: Map<string, number>) =>
-  summary(
-    [...sent.keys()].flatMap((id) =>
-      to.has(id) && from.has(id) ? [(to.get(id) as number) - (from.get(id) as number)] : [],
-    ),
-  );
-const whole = summary(latencies(received, sent));
-const floor = summary(latencies(rawReceived, rawSent));
-const router = between(sequenceProduced, eventProduced);
-const engine = between(warningProduced, sequenceProduced);
-const snapshots = histogramTotals(
-  await (await fetch(`http://127.0.0.1:${CORRELATOR_PORT}/metrics`)).text(),
-  'correlator_snapshot_duration_seconds',
-);
+const whole = between(sent.keys(), received, sent);
+const floor = floorProbe.summary();
+const router = between(sent.keys(), stages.sequence, stages.event);
+const engine = between(sent.keys(), stages.warning, stages.sequence);
+const snapshots = await correlatorSnapshots(CORRELATOR_PORT);
 
 // --- report ------------------------------------------------------------------------------------
-const row = (what: string, s: LatencySummary, note = '') =>
-  `| ${what} | ${s.n} | ${fmt(s.p50)} ms | ${fmt(s.p99)} ms | ${fmt(s.max)} ms | ${note} |`;
+const row = tableRow;
 console.log(`
 Correlator benchmark (${new Date().toISOString()}), background ${fmt(backgroundRate)} events/s, ${RATE} readings/s
 
@@ -209,12 +151,12 @@ ${row('  engine: copy produced → warning produced', engine, 'Kafka message tim
 ${row('raw kafkajs: produce one message → consume it (floor)', floor, 'same broker, same run, same process')}
 | ratio correlator / raw | | ${fmt(whole.p50 / floor.p50, 1)}× | ${fmt(whole.p99 / floor.p99, 1)}× | | |
 
-correlator snapshots: ${snapshots ? `${snapshots.count}, ${fmt((snapshots.sum / Math.max(1, snapshots.count)) * 1000)} ms each on average` : 'no metric'}
+correlator snapshots: ${snapshots}
 `);
 
-await raw.disconnect();
+await floorProbe.stop();
 await warnings.disconnect();
-await stages.disconnect();
+await stages.stop();
 await producer.disconnect();
 await correlator.stop();
 await env.close();

@@ -17,27 +17,21 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import {
-  eventsTopic,
-  namespacedTopic,
-  SOCKET_EVENTS,
-  TOPICS,
-  type LivePush,
-  type Warning,
-} from '@liandong/contracts';
+import { SOCKET_EVENTS, type LivePush } from '@liandong/contracts';
 import { createKeyRepository } from '@liandong/keys';
 import { createUserRepository } from '@liandong/users';
 import {
   BENCH_RULE,
   benchEnvironment,
   benchRules,
-  CORRELATOR_SEQUENCE_TOPIC,
+  between,
+  correlatorSnapshots,
   fmt,
-  histogramTotals,
-  latencySummary as summary,
   startBackground,
+  startRawFloor,
   startService,
-  type LatencySummary,
+  tableRow,
+  watchCorrelatorStages,
 } from './support.ts';
 
 const SAMPLES = Number(process.env['SAMPLES'] ?? 200);
@@ -106,55 +100,8 @@ function connect(): Promise<Socket> {
 const producer = env.kafka.producer({ allowAutoTopicCreation: false });
 await producer.connect();
 
-// Raw floor: one message produced → a plain kafkajs consumer, on a topic of this namespace that
-// no service reads (env.close deletes it with the rest of the namespace).
-const rawTopic = `${env.prefix}bench.raw`;
-const admin = env.kafka.admin();
-await admin.connect();
-await admin.createTopics({ topics: [{ topic: rawTopic, numPartitions: 1 }], waitForLeaders: true });
-await admin.disconnect();
-const rawReceived = new Map<string, number>();
-const raw = env.kafka.consumer({ groupId: `bench-raw-${Date.now()}` });
-await raw.connect();
-await raw.subscribe({ topic: rawTopic, fromBeginning: false });
-await raw.run({
-  eachMessage: async ({ message }) => {
-    const key = message.key?.toString();
-    if (key) rawReceived.set(key, Date.now());
-  },
-});
-
-// Stages: the produce times (message timestamps) of the event the ingest service wrote, of the
-// correlator's copy of it on its sequence topic (key: the event id) and of the warning the
-// correlator wrote, read by a consumer of this process: where the time goes.
-const eventProduced = new Map<string, number>();
-const sequenceProduced = new Map<string, number>();
-const warningProduced = new Map<string, number>();
-const sequenceTopic = namespacedTopic(CORRELATOR_SEQUENCE_TOPIC, env.prefix);
-const stages = env.kafka.consumer({ groupId: `bench-stages-${Date.now()}` });
-await stages.connect();
-await stages.subscribe({
-  topics: [
-    namespacedTopic(eventsTopic('water'), env.prefix),
-    sequenceTopic,
-    namespacedTopic(TOPICS.warnings, env.prefix),
-  ],
-  fromBeginning: false,
-});
-await stages.run({
-  eachMessage: async ({ topic, message }) => {
-    const at = Number(message.timestamp);
-    if (topic.endsWith(eventsTopic('water')) || topic === sequenceTopic) {
-      const key = message.key?.toString();
-      const seen = topic === sequenceTopic ? sequenceProduced : eventProduced;
-      if (key && !seen.has(key)) seen.set(key, at);
-      return;
-    }
-    const w = JSON.parse(message.value?.toString() ?? '{}') as Partial<Warning>;
-    if (w.ruleId !== BENCH_RULE) return;
-    for (const id of w.evidence ?? []) if (!warningProduced.has(id)) warningProduced.set(id, at);
-  },
-});
+const floorProbe = await startRawFloor(env, producer);
+const stages = await watchCorrelatorStages(env);
 
 const background = startBackground(producer, env.prefix, BACKGROUND);
 
@@ -196,7 +143,6 @@ await sleep(2000);
 
 // --- measurement ------------------------------------------------------------------------------
 const posted = new Map<string, number>();
-const rawSent = new Map<string, number>();
 let refused = 0;
 const backgroundStart = background.sent();
 const phaseStart = Date.now();
@@ -208,9 +154,7 @@ for (let i = 0; i < SAMPLES; i++) {
       else refused += 1;
     }),
   );
-  const rawKey = `raw-${i}-${randomUUID()}`;
-  rawSent.set(rawKey, Date.now());
-  await producer.send({ topic: rawTopic, acks: -1, messages: [{ key: rawKey, value: '{}' }] });
+  await floorProbe.send();
   await sleep(1000 / RATE);
 }
 await Promise.all(inFlight);
@@ -221,30 +165,19 @@ for (let waited = 0; waited < 10_000; waited += 200) {
 const backgroundRate = ((background.sent() - backgroundStart) / (Date.now() - phaseStart)) * 1000;
 await background.stop();
 
-const latencies = (received: Map<string, number>, from: Map<string, number>) =>
-  [...from].flatMap(([id, t]) => (received.has(id) ? [(received.get(id) as number) - t] : []));
-const pipe = summary(latencies(socketReceived, posted));
-const floor = summary(latencies(rawReceived, rawSent));
+const pipe = between(posted.keys(), socketReceived, posted);
+const floor = floorProbe.summary();
 const missing = posted.size - pipe.n;
-const between = (to: Map<string, number>, from: Map<string, number>) =>
-  summary(
-    [...posted.keys()].flatMap((id) =>
-      to.has(id) && from.has(id) ? [(to.get(id) as number) - (from.get(id) as number)] : [],
-    ),
-  );
-const ingestStage = between(eventProduced, posted);
-const correlatorStage = between(warningProduced, eventProduced);
-const routerStage = between(sequenceProduced, eventProduced);
-const engineStage = between(warningProduced, sequenceProduced);
-const snapshots = histogramTotals(
-  await (await fetch(`http://127.0.0.1:${CORRELATOR_PORT}/metrics`)).text(),
-  'correlator_snapshot_duration_seconds',
-);
-const hubStage = between(socketReceived, warningProduced);
+const stage = (to: Map<string, number>, from: Map<string, number>) => between(posted.keys(), to, from);
+const ingestStage = stage(stages.event, posted);
+const correlatorStage = stage(stages.warning, stages.event);
+const routerStage = stage(stages.sequence, stages.event);
+const engineStage = stage(stages.warning, stages.sequence);
+const hubStage = stage(socketReceived, stages.warning);
+const snapshots = await correlatorSnapshots(CORRELATOR_PORT);
 
 // --- report ------------------------------------------------------------------------------------
-const row = (what: string, s: LatencySummary, note = '') =>
-  `| ${what} | ${s.n} | ${fmt(s.p50)} ms | ${fmt(s.p99)} ms | ${fmt(s.max)} ms | ${note} |`;
+const row = tableRow;
 console.log(`
 Pipeline benchmark (${new Date().toISOString()}), background ${fmt(backgroundRate)} events/s, ${RATE} POSTs/s
 
@@ -259,12 +192,12 @@ ${row('  of which: warning produced → push received (hub)', hubStage, 'Kafka m
 ${row('raw kafkajs: produce one message → consume it (floor)', floor, 'same broker, same run')}
 | ratio pipeline / raw | | ${fmt(pipe.p50 / floor.p50, 1)}× | ${fmt(pipe.p99 / floor.p99, 1)}× | | |
 
-correlator snapshots: ${snapshots ? `${snapshots.count}, ${fmt((snapshots.sum / Math.max(1, snapshots.count)) * 1000)} ms each on average` : 'no metric'}
+correlator snapshots: ${snapshots}
 `);
 
 client.disconnect();
-await raw.disconnect();
-await stages.disconnect();
+await floorProbe.stop();
+await stages.stop();
 await producer.disconnect();
 await hub.stop();
 await correlator.stop();

@@ -1,16 +1,18 @@
 /** Shared set-up of the benchmarks: a real broker and database, a fresh namespace, a service process. */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
-import { randomUUID } from 'node:crypto';
 import {
   DEPARTMENT_CODES,
   eventsTopic,
   TOPIC_SPECS,
   namespacedTopic,
+  TOPICS,
   type NormalizedEvent,
+  type Warning,
 } from '@liandong/contracts';
 import { createPool, migrate, type Pool } from '@liandong/db';
 import { ensureDatabase, REPO_ROOT, startKafka, stopKafka } from '@liandong/infra';
@@ -200,15 +202,110 @@ export function benchRules(): string {
   return dir;
 }
 
-/** Sum and count of a Prometheus histogram in a /metrics text (undefined when absent). */
-export function histogramTotals(text: string, name: string): { sum: number; count: number } | undefined {
-  const value = (suffix: string) => {
-    const line = text.split('\n').find((l) => l.startsWith(`${name}_${suffix} `));
-    return line === undefined ? undefined : Number(line.split(' ')[1]);
-  };
-  const sum = value('sum');
+/** The correlator's snapshots so far, from its /metrics: how many and their mean time. */
+export async function correlatorSnapshots(port: number): Promise<string> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (suffix: string) =>
+    Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`correlator_snapshot_duration_seconds_${suffix} `))
+        ?.split(' ')[1],
+    );
   const count = value('count');
-  return sum === undefined || count === undefined ? undefined : { sum, count };
+  const sum = value('sum');
+  return Number.isFinite(count) && Number.isFinite(sum)
+    ? `${count}, ${fmt((sum / Math.max(1, count)) * 1000)} ms each on average`
+    : 'no metric';
+}
+
+/** Per id present in both: `to` − `from`. */
+export function between(
+  ids: Iterable<string>,
+  to: ReadonlyMap<string, number>,
+  from: ReadonlyMap<string, number>,
+): LatencySummary {
+  return latencySummary(
+    [...ids].flatMap((id) => {
+      const end = to.get(id);
+      const start = from.get(id);
+      return end !== undefined && start !== undefined ? [end - start] : [];
+    }),
+  );
+}
+
+/** One row of a benchmark's Markdown table. */
+export function tableRow(what: string, s: LatencySummary, note = ''): string {
+  return `| ${what} | ${s.n} | ${fmt(s.p50)} ms | ${fmt(s.p99)} ms | ${fmt(s.max)} ms | ${note} |`;
+}
+
+/** The event ids a warning of the bench rule names (none for any other message). */
+export function benchEvidence(value: Buffer | null): string[] {
+  const w = JSON.parse(value?.toString() ?? '{}') as Partial<Warning>;
+  return w.ruleId === BENCH_RULE ? (w.evidence ?? []) : [];
+}
+
+/**
+ * The floor: one message produced → consumed by a plain kafkajs consumer of this process, on a
+ * topic of the namespace that no service reads (env.close deletes it with the rest).
+ */
+export async function startRawFloor(env: BenchEnvironment, producer: Producer) {
+  const topic = `${env.prefix}bench.raw`;
+  const admin = env.kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
+  await admin.disconnect();
+  const sent = new Map<string, number>();
+  const received = new Map<string, number>();
+  const consumer = env.kafka.consumer({ groupId: `bench-raw-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const key = message.key?.toString();
+      if (key) received.set(key, Date.now());
+    },
+  });
+  return {
+    async send(): Promise<void> {
+      const key = `raw-${randomUUID()}`;
+      sent.set(key, Date.now());
+      await producer.send({ topic, acks: -1, messages: [{ key, value: '{}' }] });
+    },
+    summary: () => between(sent.keys(), received, sent),
+    stop: () => consumer.disconnect(),
+  };
+}
+
+/**
+ * Where the time goes: the Kafka timestamps (produce times) of a water event, of the correlator's
+ * copy of it on its sequence topic (key: the event id) and of the bench-rule warning naming it,
+ * per event id, read by a consumer of this process (which may lag: these are stamps, not arrivals).
+ */
+export async function watchCorrelatorStages(env: BenchEnvironment) {
+  const topic = (name: string) => namespacedTopic(name, env.prefix);
+  const waterTopic = topic(eventsTopic('water'));
+  const sequenceTopic = topic(CORRELATOR_SEQUENCE_TOPIC);
+  const warningsTopic = topic(TOPICS.warnings);
+  const stamps = {
+    event: new Map<string, number>(),
+    sequence: new Map<string, number>(),
+    warning: new Map<string, number>(),
+  };
+  const consumer = env.kafka.consumer({ groupId: `bench-stages-${Date.now()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topics: [waterTopic, sequenceTopic, warningsTopic], fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ topic: from, message }) => {
+      const at = Number(message.timestamp);
+      const key = message.key?.toString();
+      const ids = from === warningsTopic ? benchEvidence(message.value) : key ? [key] : [];
+      const seen =
+        from === warningsTopic ? stamps.warning : from === sequenceTopic ? stamps.sequence : stamps.event;
+      for (const id of ids) if (!seen.has(id)) seen.set(id, at);
+    },
+  });
+  return { ...stamps, stop: () => consumer.disconnect() };
 }
 
 export interface Background {
