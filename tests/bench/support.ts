@@ -76,6 +76,9 @@ export async function startService(
     env: { ...process.env, ...env, PORT: String(port), LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  // A benchmark that fails takes its services with it (else the next run finds their ports taken).
+  const orphaned = () => child.kill('SIGKILL');
+  process.once('exit', orphaned);
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
@@ -84,13 +87,17 @@ export async function startService(
     } catch {
       // starting
     }
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`${dir} did not become ready`);
+    if (Date.now() > deadline || child.exitCode !== null) {
+      child.kill('SIGKILL');
+      throw new Error(`${dir} did not become ready`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
     child,
     stop: () =>
       new Promise<void>((resolve) => {
+        process.off('exit', orphaned);
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
       }),
@@ -251,10 +258,8 @@ export function benchEvidence(value: Buffer | null): string[] {
  */
 export async function startRawFloor(env: BenchEnvironment, producer: Producer) {
   const topic = `${env.prefix}bench.raw`;
-  const admin = env.kafka.admin();
-  await admin.connect();
-  await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-  await admin.disconnect();
+  // ensureTopics waits for the leader itself (a busy broker answers "unknown topic" for a while).
+  await ensureTopics(env.kafka, [{ name: topic, partitions: 1, config: {} }]);
   const sent = new Map<string, number>();
   const received = new Map<string, number>();
   const consumer = env.kafka.consumer({ groupId: `bench-raw-${Date.now()}` });
