@@ -19,12 +19,12 @@ import {
   benchEvidence,
   benchRules,
   between,
-  correlatorSnapshots,
   fmt,
   startBackground,
   startRawFloor,
   startService,
   tableRow,
+  watchCorrelator,
   watchCorrelatorStages,
 } from './support.ts';
 
@@ -119,6 +119,7 @@ await sleep(2000);
 const sent = new Map<string, number>();
 const backgroundStart = background.sent();
 const phaseStart = Date.now();
+const watched = await watchCorrelator(CORRELATOR_PORT);
 for (let i = 0; i < SAMPLES; i++) {
   const { id, sentAt } = await send(String(i));
   sent.set(id, sentAt);
@@ -136,7 +137,7 @@ const whole = between(sent.keys(), received, sent);
 const floor = floorProbe.summary();
 const router = between(sent.keys(), stages.sequence, stages.event);
 const engine = between(sent.keys(), stages.warning, stages.sequence);
-const snapshots = await correlatorSnapshots(CORRELATOR_PORT);
+const correlatorFigures = await watched.report();
 
 // --- report ------------------------------------------------------------------------------------
 const row = tableRow;
@@ -151,7 +152,7 @@ ${row('  engine: copy produced → warning produced', engine, 'Kafka message tim
 ${row('raw kafkajs: produce one message → consume it (floor)', floor, 'same broker, same run, same process')}
 | ratio correlator / raw | | ${fmt(whole.p50 / floor.p50, 1)}× | ${fmt(whole.p99 / floor.p99, 1)}× | | |
 
-correlator snapshots: ${snapshots}
+${correlatorFigures}
 `);
 
 await floorProbe.stop();

@@ -25,12 +25,12 @@ import {
   benchEnvironment,
   benchRules,
   between,
-  correlatorSnapshots,
   fmt,
   startBackground,
   startRawFloor,
   startService,
   tableRow,
+  watchCorrelator,
   watchCorrelatorStages,
 } from './support.ts';
 
@@ -146,6 +146,7 @@ const posted = new Map<string, number>();
 let refused = 0;
 const backgroundStart = background.sent();
 const phaseStart = Date.now();
+const watched = await watchCorrelator(CORRELATOR_PORT);
 const inFlight: Promise<void>[] = [];
 for (let i = 0; i < SAMPLES; i++) {
   inFlight.push(
@@ -174,7 +175,7 @@ const correlatorStage = stage(stages.warning, stages.event);
 const routerStage = stage(stages.sequence, stages.event);
 const engineStage = stage(stages.warning, stages.sequence);
 const hubStage = stage(socketReceived, stages.warning);
-const snapshots = await correlatorSnapshots(CORRELATOR_PORT);
+const correlatorFigures = await watched.report();
 
 // --- report ------------------------------------------------------------------------------------
 const row = tableRow;
@@ -192,7 +193,7 @@ ${row('  of which: warning produced → push received (hub)', hubStage, 'Kafka m
 ${row('raw kafkajs: produce one message → consume it (floor)', floor, 'same broker, same run')}
 | ratio pipeline / raw | | ${fmt(pipe.p50 / floor.p50, 1)}× | ${fmt(pipe.p99 / floor.p99, 1)}× | | |
 
-correlator snapshots: ${snapshots}
+${correlatorFigures}
 `);
 
 client.disconnect();

@@ -209,21 +209,34 @@ export function benchRules(): string {
   return dir;
 }
 
-/** The correlator's snapshots so far, from its /metrics: how many and their mean time. */
-export async function correlatorSnapshots(port: number): Promise<string> {
-  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  const value = (suffix: string) =>
-    Number(
-      text
-        .split('\n')
-        .find((l) => l.startsWith(`correlator_snapshot_duration_seconds_${suffix} `))
-        ?.split(' ')[1],
-    );
-  const count = value('count');
-  const sum = value('sum');
-  return Number.isFinite(count) && Number.isFinite(sum)
-    ? `${count}, ${fmt((sum / Math.max(1, count)) * 1000)} ms each on average`
-    : 'no metric';
+/** A sample of a service's /metrics (prom-client): the value of a metric line by name. */
+async function metricsOf(port: number): Promise<(name: string) => number> {
+  const lines = (await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).split('\n');
+  return (name) => Number(lines.find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
+}
+
+/**
+ * Watches the correlator's own figures over a measurement: its CPU (share of one core, from
+ * process_cpu_seconds_total) and its snapshots (how many and their mean time).
+ */
+export async function watchCorrelator(port: number): Promise<{ report(): Promise<string> }> {
+  const cpuSeconds = async () => (await metricsOf(port))('process_cpu_seconds_total');
+  const startCpu = await cpuSeconds();
+  const started = Date.now();
+  return {
+    async report() {
+      const cpu = (await cpuSeconds()) - startCpu;
+      const seconds = (Date.now() - started) / 1000;
+      const metric = await metricsOf(port);
+      const count = metric('correlator_snapshot_duration_seconds_count');
+      const sum = metric('correlator_snapshot_duration_seconds_sum');
+      const snapshots =
+        Number.isFinite(count) && Number.isFinite(sum)
+          ? `${count}, ${fmt((sum / Math.max(1, count)) * 1000)} ms each on average`
+          : 'no metric';
+      return `correlator: ${fmt((cpu / seconds) * 100)} % of a core over the measurement (${fmt(cpu, 1)} s CPU in ${fmt(seconds, 1)} s); snapshots so far: ${snapshots}`;
+    },
+  };
 }
 
 /** Per id present in both: `to` − `from`. */
