@@ -13,22 +13,26 @@
  * Environment: SAMPLES (default 200), RATE (POSTs/s, default 5), BACKGROUND (events/s, 1000).
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { io, type Socket } from 'socket.io-client';
-import {
-  eventsTopic,
-  namespacedTopic,
-  SOCKET_EVENTS,
-  TOPICS,
-  type LivePush,
-  type Warning,
-} from '@liandong/contracts';
-import { REPO_ROOT } from '@liandong/infra';
+import { SOCKET_EVENTS, type LivePush } from '@liandong/contracts';
 import { createKeyRepository } from '@liandong/keys';
 import { createUserRepository } from '@liandong/users';
-import { backgroundEvent as event, benchEnvironment, fmt, percentile, startService } from './support.ts';
+import {
+  BENCH_RULE,
+  benchEnvironment,
+  benchRules,
+  between,
+  fmt,
+  startBackground,
+  startRawFloor,
+  startService,
+  tableRow,
+  watchCorrelator,
+  watchCorrelatorStages,
+} from './support.ts';
 
 const SAMPLES = Number(process.env['SAMPLES'] ?? 200);
 const RATE = Number(process.env['RATE'] ?? 5);
@@ -37,44 +41,10 @@ const HUB_PORT = 18180;
 const WATER_PORT = 18181;
 const CORRELATOR_PORT = 18182;
 const PASSWORD = 'bench password 2026';
-const BENCH_RULE = 'bench-river-over-level';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function summary(values: number[]) {
-  return values.length
-    ? { n: values.length, p50: percentile(values, 50), p99: percentile(values, 99), max: Math.max(...values) }
-    : { n: 0, p50: NaN, p99: NaN, max: NaN };
-}
-
 // --- set-up ---------------------------------------------------------------------------------
-const rulesDir = mkdtempSync(join(tmpdir(), 'pipeline-bench-rules-'));
-const engineRules = join(REPO_ROOT, 'services/correlation-engine/rules');
-copyFileSync(join(engineRules, '00-nanhai.yaml'), join(rulesDir, '00-nanhai.yaml'));
-writeFileSync(
-  join(rulesDir, 'bench.yaml'),
-  `rules:
-  - id: ${BENCH_RULE}
-    version: 1
-    family: threshold
-    category: natural_disaster
-    description: river-over-level, one warning per reading (bench)
-    match:
-      - types: [water.river_level]
-        measurement: { name: water_level, reaches: warning }
-    groupBy: event
-    quietMinutes: 1
-    level:
-      base: yellow
-    routeTo: [water, emergency]
-    title:
-      zh: '{station}：水位超警戒'
-      en: '{station}: {river} over its warning level'
-    summary:
-      zh: '{station}实测{measurement}{value}{unit}，达到或超过警戒水位{threshold}{unit}。'
-      en: 'The {measurement} at {station} was {value} {unit}, at or over the warning level of {threshold} {unit}.'
-`,
-);
-
+const rulesDir = benchRules();
 const env = await benchEnvironment();
 const users = createUserRepository(env.pool);
 await users.create(
@@ -130,72 +100,10 @@ function connect(): Promise<Socket> {
 const producer = env.kafka.producer({ allowAutoTopicCreation: false });
 await producer.connect();
 
-// Raw floor: one message produced → a plain kafkajs consumer, on a topic of this namespace that
-// no service reads (env.close deletes it with the rest of the namespace).
-const rawTopic = `${env.prefix}bench.raw`;
-const admin = env.kafka.admin();
-await admin.connect();
-await admin.createTopics({ topics: [{ topic: rawTopic, numPartitions: 1 }], waitForLeaders: true });
-await admin.disconnect();
-const rawReceived = new Map<string, number>();
-const raw = env.kafka.consumer({ groupId: `bench-raw-${Date.now()}` });
-await raw.connect();
-await raw.subscribe({ topic: rawTopic, fromBeginning: false });
-await raw.run({
-  eachMessage: async ({ message }) => {
-    const key = message.key?.toString();
-    if (key) rawReceived.set(key, Date.now());
-  },
-});
+const floorProbe = await startRawFloor(env, producer);
+const stages = await watchCorrelatorStages(env);
 
-// Stages: the produce times (message timestamps) of the event the ingest service wrote and of the
-// warning the correlator wrote, read by a consumer of this process: where the time goes.
-const eventProduced = new Map<string, number>();
-const warningProduced = new Map<string, number>();
-const stages = env.kafka.consumer({ groupId: `bench-stages-${Date.now()}` });
-await stages.connect();
-await stages.subscribe({
-  topics: [namespacedTopic(eventsTopic('water'), env.prefix), namespacedTopic(TOPICS.warnings, env.prefix)],
-  fromBeginning: false,
-});
-await stages.run({
-  eachMessage: async ({ topic, message }) => {
-    const at = Number(message.timestamp);
-    if (topic.endsWith(eventsTopic('water'))) {
-      const key = message.key?.toString();
-      if (key && !eventProduced.has(key)) eventProduced.set(key, at);
-      return;
-    }
-    const w = JSON.parse(message.value?.toString() ?? '{}') as Partial<Warning>;
-    if (w.ruleId !== BENCH_RULE) return;
-    for (const id of w.evidence ?? []) if (!warningProduced.has(id)) warningProduced.set(id, at);
-  },
-});
-
-// --- background -------------------------------------------------------------------------------
-let backgroundSent = 0;
-let background = true;
-const backgroundLoop = (async () => {
-  const tick = 50;
-  const perTick = Math.round((BACKGROUND * tick) / 1000);
-  const started = Date.now();
-  let i = 0;
-  while (background && perTick > 0) {
-    const batch = Array.from({ length: perTick }, () => event(i++));
-    const byTopic = new Map<string, { key: string; value: string }[]>();
-    for (const e of batch) {
-      const t = namespacedTopic(eventsTopic(e.department), env.prefix);
-      byTopic.set(t, [...(byTopic.get(t) ?? []), { key: e.id, value: JSON.stringify(e) }]);
-    }
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
-    });
-    backgroundSent += batch.length;
-    const due = started + (backgroundSent / BACKGROUND) * 1000;
-    await sleep(Math.max(0, due - Date.now()));
-  }
-})();
+const background = startBackground(producer, env.prefix, BACKGROUND);
 
 const client = await connect();
 /** Event id (evidence) → when the push of a warning of the bench rule naming it arrived. */
@@ -235,10 +143,10 @@ await sleep(2000);
 
 // --- measurement ------------------------------------------------------------------------------
 const posted = new Map<string, number>();
-const rawSent = new Map<string, number>();
 let refused = 0;
-const backgroundStart = backgroundSent;
+const backgroundStart = background.sent();
 const phaseStart = Date.now();
+const watched = await watchCorrelator(CORRELATOR_PORT);
 const inFlight: Promise<void>[] = [];
 for (let i = 0; i < SAMPLES; i++) {
   inFlight.push(
@@ -247,9 +155,7 @@ for (let i = 0; i < SAMPLES; i++) {
       else refused += 1;
     }),
   );
-  const rawKey = `raw-${i}-${randomUUID()}`;
-  rawSent.set(rawKey, Date.now());
-  await producer.send({ topic: rawTopic, acks: -1, messages: [{ key: rawKey, value: '{}' }] });
+  await floorProbe.send();
   await sleep(1000 / RATE);
 }
 await Promise.all(inFlight);
@@ -257,28 +163,22 @@ for (let waited = 0; waited < 10_000; waited += 200) {
   if ([...posted.keys()].every((id) => socketReceived.has(id))) break;
   await sleep(200);
 }
-const backgroundRate = ((backgroundSent - backgroundStart) / (Date.now() - phaseStart)) * 1000;
-background = false;
-await backgroundLoop;
+const backgroundRate = ((background.sent() - backgroundStart) / (Date.now() - phaseStart)) * 1000;
+await background.stop();
 
-const latencies = (received: Map<string, number>, from: Map<string, number>) =>
-  [...from].flatMap(([id, t]) => (received.has(id) ? [(received.get(id) as number) - t] : []));
-const pipe = summary(latencies(socketReceived, posted));
-const floor = summary(latencies(rawReceived, rawSent));
+const pipe = between(posted.keys(), socketReceived, posted);
+const floor = floorProbe.summary();
 const missing = posted.size - pipe.n;
-const between = (to: Map<string, number>, from: Map<string, number>) =>
-  summary(
-    [...posted.keys()].flatMap((id) =>
-      to.has(id) && from.has(id) ? [(to.get(id) as number) - (from.get(id) as number)] : [],
-    ),
-  );
-const ingestStage = between(eventProduced, posted);
-const correlatorStage = between(warningProduced, eventProduced);
-const hubStage = between(socketReceived, warningProduced);
+const stage = (to: Map<string, number>, from: Map<string, number>) => between(posted.keys(), to, from);
+const ingestStage = stage(stages.event, posted);
+const correlatorStage = stage(stages.warning, stages.event);
+const routerStage = stage(stages.sequence, stages.event);
+const engineStage = stage(stages.warning, stages.sequence);
+const hubStage = stage(socketReceived, stages.warning);
+const correlatorFigures = await watched.report();
 
 // --- report ------------------------------------------------------------------------------------
-const row = (what: string, s: { n: number; p50: number; p99: number; max: number }, note = '') =>
-  `| ${what} | ${s.n} | ${fmt(s.p50)} ms | ${fmt(s.p99)} ms | ${fmt(s.max)} ms | ${note} |`;
+const row = tableRow;
 console.log(`
 Pipeline benchmark (${new Date().toISOString()}), background ${fmt(backgroundRate)} events/s, ${RATE} POSTs/s
 
@@ -287,14 +187,18 @@ Pipeline benchmark (${new Date().toISOString()}), background ${fmt(backgroundRat
 ${row('POST ingest-water → correlator → hub → Socket.IO push', pipe, `${missing} never pushed, ${refused} POSTs refused; target p50 ≤ 150, p99 ≤ 500`)}
 ${row('  of which: POST sent → event produced (ingest-water)', ingestStage, 'Kafka message timestamp')}
 ${row('  of which: event produced → warning produced (correlator)', correlatorStage, 'Kafka message timestamps')}
+${row('    router: event produced → its copy produced to the sequence topic', routerStage, 'Kafka message timestamps')}
+${row('    engine: copy produced → warning produced', engineStage, 'Kafka message timestamps')}
 ${row('  of which: warning produced → push received (hub)', hubStage, 'Kafka message timestamp')}
 ${row('raw kafkajs: produce one message → consume it (floor)', floor, 'same broker, same run')}
 | ratio pipeline / raw | | ${fmt(pipe.p50 / floor.p50, 1)}× | ${fmt(pipe.p99 / floor.p99, 1)}× | | |
+
+${correlatorFigures}
 `);
 
 client.disconnect();
-await raw.disconnect();
-await stages.disconnect();
+await floorProbe.stop();
+await stages.stop();
 await producer.disconnect();
 await hub.stop();
 await correlator.stop();

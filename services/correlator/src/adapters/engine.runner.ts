@@ -1,10 +1,11 @@
 /**
  * The engine stage: takes the sequence topic in order, feeds each event (and clock tick) to the
  * engine, produces the warnings not produced before to the warnings topic (key: warning id), then
- * records them — and, when due, a snapshot with the input offset it covers — in PostgreSQL in one
- * transaction. After a crash: the snapshot is restored, the unrecorded tail of the warnings topic
- * read back, and the input replayed from the snapshot's offset; the engine is deterministic, so the
- * replay gives the same warnings, and those already produced are not produced again.
+ * records them in PostgreSQL; when due, a snapshot with the input offset it covers is written in a
+ * transaction of its own beside the next batches. After a crash: the snapshot is restored, the
+ * unrecorded tail of the warnings topic read back, and the input replayed from the snapshot's
+ * offset; the engine is deterministic, so the replay gives the same warnings, and those already
+ * produced are not produced again.
  */
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { NormalizedEvent, validator, type Warning } from '@liandong/contracts';
@@ -102,6 +103,8 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
   let produced = new Map<string, number>();
   /** The input offset the last snapshot covers. */
   let snapshotOffset = -1n;
+  /** The snapshot being written beside the batches, if any (one at a time, in order); never fails. */
+  let writing: Promise<void> | undefined;
   /** Batches and snapshots one at a time. */
   let lock: Promise<unknown> = Promise.resolve();
   const exclusively = <T>(work: () => Promise<T>): Promise<T> => {
@@ -125,6 +128,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
 
   /** Restores the checkpoint (or starts fresh) and learns what the warnings topic already has. */
   async function load(): Promise<void> {
+    await writing;
     const ruleSet = deps.ruleSet();
     rules = rulesFingerprint(ruleSet);
     const checkpoint = await repository.load(key.groupId, key.topic, key.partition);
@@ -185,34 +189,45 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     return offsets;
   }
 
-  async function persist(
-    warnings: Warning[],
-    outputOffsets: Map<number, string>,
-    force: boolean,
-  ): Promise<void> {
+  /**
+   * Takes a snapshot of the state in hand — every input before `nextOffset` taken, and every
+   * warning of them produced and recorded — and writes it. Writing takes 50-200 ms on a busy
+   * machine; the batches do not wait for it (see step).
+   */
+  function snapshot(): Promise<void> {
     const current = state;
-    if (!current) return;
-    const due = force || now() - lastSnapshotAt >= deps.snapshotMs;
+    // After a failed batch the state may have gone on past what was produced: never snapshot it.
+    if (!current || needsLoad) return Promise.resolve();
     const started = now();
-    await repository.record(key, {
-      produced: markProduced(warnings, produced),
-      outputOffsets,
-      ...(due
-        ? {
-            checkpoint: {
-              nextOffset: nextOffset.toString(),
-              rules,
-              snapshot: current.snapshot(),
-              events: current.engine.stats().events,
-            },
-          }
-        : {}),
-    });
-    if (due) {
+    const covers = nextOffset;
+    const checkpoint = {
+      nextOffset: covers.toString(),
+      rules,
+      snapshot: current.snapshot(),
+      events: current.engine.stats().events,
+    };
+    const previous = writing;
+    const write = (async () => {
+      await previous;
+      await repository.record(key, { produced: new Map(), outputOffsets: new Map(), checkpoint });
       lastSnapshotAt = now();
-      snapshotOffset = nextOffset;
+      snapshotOffset = covers;
       metrics.snapshotSeconds.observe((now() - started) / 1000);
-    }
+    })();
+    // `writing` only orders the writes and never fails: the caller of `write` hears of a failure.
+    const tracked: Promise<void> = write
+      .catch(() => undefined)
+      .then(() => {
+        if (writing === tracked) writing = undefined;
+      });
+    writing = tracked;
+    return write;
+  }
+
+  /** A snapshot now, once the one being written (if any) is done. */
+  async function snapshotNow(): Promise<void> {
+    await writing;
+    await snapshot();
   }
 
   await consumer.connect();
@@ -263,16 +278,27 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     }
     const fresh = unproduced(out, produced);
     const outputOffsets = await produce(fresh);
-    await persist(fresh, outputOffsets, false);
+    await repository.record(key, { produced: markProduced(fresh, produced), outputOffsets });
     countRules(current.engine.stats().rules);
+    // Not awaited: written in the same transaction as the batch, it held up the next batch — and
+    // the warnings it would raise — for the whole write. One at a time; when one is still being
+    // written, a later batch takes the next.
+    if (!writing && now() - lastSnapshotAt >= deps.snapshotMs)
+      snapshot().catch((error: unknown) => logger.warn({ err: error }, 'could not write a snapshot'));
   }
 
   // A quiet input still gets its snapshot: a restart then replays nothing.
   const idle = setInterval(
     () => {
-      if (!state || needsLoad || snapshotOffset === nextOffset || now() - lastSnapshotAt < deps.snapshotMs)
+      if (
+        !state ||
+        needsLoad ||
+        writing ||
+        snapshotOffset === nextOffset ||
+        now() - lastSnapshotAt < deps.snapshotMs
+      )
         return;
-      exclusively(() => persist([], new Map(), true)).catch((error: unknown) =>
+      exclusively(snapshotNow).catch((error: unknown) =>
         logger.warn({ err: error }, 'could not write a snapshot'),
       );
     },
@@ -282,7 +308,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
   return {
     consumer,
     state: () => state,
-    checkpoint: () => exclusively(() => persist([], new Map(), true)),
+    checkpoint: () => exclusively(snapshotNow),
     async stop() {
       stopping = true;
       clearInterval(idle);

@@ -1,0 +1,101 @@
+/**
+ * The router against the real broker: the batches of one fetch — one per partition of the six
+ * events topics — are copied together, in one produce, not one produce (and one offset commit)
+ * each; every copy once, each source partition in its order, the source offsets committed.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEPARTMENT_CODES, eventsTopic } from '@liandong/contracts';
+import { createJsonProducer, ensureTopics, type JsonProducer } from '@liandong/kafka';
+import { testKafka, testLogger, type TestKafka } from '@liandong/testkit';
+import { startRouter, type Router } from './sequence.router.ts';
+import { HEADER, SEQUENCE_TOPIC, SEQUENCE_TOPIC_SPEC } from './sequence.topic.ts';
+
+const PER_PARTITION = 3;
+
+describe('router: events topics → sequence topic', () => {
+  let kafka: TestKafka;
+  let producer: JsonProducer;
+  let router: Router | undefined;
+
+  beforeAll(async () => {
+    kafka = await testKafka();
+    await ensureTopics(kafka.kafka, [{ ...SEQUENCE_TOPIC_SPEC, name: kafka.topic(SEQUENCE_TOPIC) }]);
+    producer = createJsonProducer(kafka.kafka);
+    await producer.connect();
+  });
+  afterAll(async () => {
+    await router?.stop();
+    await producer?.disconnect();
+    await kafka?.close();
+  });
+
+  it('given a message waiting on every partition of the six events topics, then the router copies them in a few produce requests, not one per partition, each once and in its partition order, and commits the source offsets', async () => {
+    const topics = DEPARTMENT_CODES.map((d) => kafka.topic(eventsTopic(d)));
+    const admin = kafka.kafka.admin();
+    await admin.connect();
+    const partitions = (await admin.fetchTopicMetadata({ topics })).topics.flatMap((t) =>
+      t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId })),
+    );
+    expect(partitions).toHaveLength(36);
+    const seed = kafka.kafka.producer();
+    await seed.connect();
+    await seed.sendBatch({
+      acks: -1,
+      topicMessages: topics.map((topic) => ({
+        topic,
+        messages: partitions
+          .filter((p) => p.topic === topic)
+          .flatMap(({ partition }) =>
+            Array.from({ length: PER_PARTITION }, (_, i) => ({
+              partition,
+              key: `${topic}-${partition}-${i}`,
+              value: JSON.stringify({ i }),
+            })),
+          ),
+      })),
+    });
+    await seed.disconnect();
+
+    let sends = 0;
+    const counting: JsonProducer = { ...producer, send: (batches) => ((sends += 1), producer.send(batches)) };
+    const groupId = kafka.groupId();
+    router = await startRouter({
+      kafka: kafka.kafka,
+      producer: counting,
+      groupId,
+      topics,
+      sequenceTopic: kafka.topic(SEQUENCE_TOPIC),
+      tickMs: 0,
+      logger: testLogger('router'),
+      onFatal: (error) => {
+        throw error;
+      },
+    });
+    const total = partitions.length * PER_PARTITION;
+    const copies = await kafka.readMessages(kafka.topic(SEQUENCE_TOPIC), total, 30_000);
+
+    // One produce per partition was 36 here (and as many offset commits): 0.5-1.5 s a fetch.
+    expect(sends).toBeLessThanOrEqual(6);
+    const sources = copies.map((m) => String(m.headers?.[HEADER.source]));
+    expect(new Set(sources).size).toBe(total);
+    for (const { topic, partition } of partitions) {
+      const offsets = sources
+        .filter((s) => s.startsWith(`${topic}/${partition}/`))
+        .map((s) => Number(s.slice(s.lastIndexOf('/') + 1)));
+      expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
+      expect(offsets).toHaveLength(PER_PARTITION);
+    }
+    expect((await kafka.readToEnd(kafka.topic(SEQUENCE_TOPIC))).length).toBe(total);
+
+    const committed = async () =>
+      (await admin.fetchOffsets({ groupId, topics })).flatMap((t) => t.partitions.map((p) => p.offset));
+    const deadline = Date.now() + 10_000;
+    let offsets = await committed();
+    while (offsets.some((o) => o !== String(PER_PARTITION)) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      offsets = await committed();
+    }
+    await admin.disconnect();
+    expect(offsets).toEqual(partitions.map(() => String(PER_PARTITION)));
+  });
+});

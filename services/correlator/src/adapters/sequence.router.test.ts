@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { cutByBytes } from './sequence.router.ts';
+
+describe('cutByBytes: the copies of a group in produce requests of bounded size', () => {
+  const items = (...bytes: number[]) => bytes.map((b, i) => ({ i, bytes: b }));
+  const shape = (requests: { i: number }[][]) => requests.map((r) => r.map((x) => x.i));
+
+  it('given copies that fit together, then one request', () => {
+    expect(shape(cutByBytes(items(100, 200, 300), 600))).toEqual([[0, 1, 2]]);
+  });
+
+  it('given more than the limit, then several requests, in order, each within it', () => {
+    expect(shape(cutByBytes(items(400, 400, 100, 500, 1), 600))).toEqual([[0], [1, 2], [3, 4]]);
+  });
+
+  it('given one copy larger than the limit, then it goes alone (the broker decides), and none is dropped', () => {
+    expect(shape(cutByBytes(items(50, 2000, 50), 600))).toEqual([[0], [1], [2]]);
+  });
+
+  it('given nothing, then no request', () => {
+    expect(cutByBytes([], 600)).toEqual([]);
+  });
+});
