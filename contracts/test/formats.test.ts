@@ -74,11 +74,16 @@ describe('dateTimeProblem', () => {
       })
       .map(({ year, month, day, hour, minute, second, offset }) => {
         const zone = offset === 'Z' ? 'Z' : `${offset[0]}${two(offset[1])}:${two(offset[2])}`;
-        return `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}${zone}`;
+        const time = `${String(year).padStart(4, '0')}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}${zone}`;
+        return { time, clockOff: hour > 23 || minute > 59 };
       });
     fc.assert(
-      fc.property(shaped, (time) => {
-        expect(isDateTime(time), time).toBe(reference.validate(time));
+      fc.property(shaped, ({ time, clockOff }) => {
+        // Hour 24 or minute 60/61 never exist; ajv-formats' leap-second branch lets some of them
+        // through once the offset is applied (0000-01-01T03:61:00+04:02 is "23:59 UTC"), so for
+        // those the check is ours alone.
+        if (clockOff) expect(isDateTime(time), time).toBe(false);
+        else expect(isDateTime(time), time).toBe(reference.validate(time));
       }),
       { numRuns: 5_000 },
     );
