@@ -71,6 +71,22 @@ export const HealthRecord = Type.Object(
     ),
     ...recordBase,
   },
-  { $id: 'HealthRecord', additionalProperties: false },
+  {
+    $id: 'HealthRecord',
+    additionalProperties: false,
+    examples: [
+      {
+        recordId: 'CDC-DEMO-0001',
+        recordType: 'dispatch',
+        type: 'syndromic_gastro',
+        cases: 1,
+        facility: '南海区人民医院',
+        occurredAt: '2026-12-02T10:15:00+08:00',
+        status: 'Exercise',
+        adminCode: '440605',
+        location: { lon: 113.101557, lat: 23.08285, crs: 'WGS84' },
+      },
+    ],
+  },
 );
 export type HealthRecord = Static<typeof HealthRecord>;

@@ -102,6 +102,23 @@ export const MarketRecord = Type.Object(
     ),
     ...recordBase,
   },
-  { $id: 'MarketRecord', additionalProperties: false },
+  {
+    $id: 'MarketRecord',
+    additionalProperties: false,
+    examples: [
+      {
+        recordId: '12315-DEMO-0001',
+        recordType: 'complaint',
+        type: 'complaint',
+        description: '消费者投诉商品质量问题',
+        venue: { name: '大沥镇某商店' },
+        address: '大沥镇沿江路',
+        occurredAt: '2026-12-02T10:15:00+08:00',
+        status: 'Exercise',
+        adminCode: '440605',
+        location: { lon: 113.135714, lat: 23.094127, crs: 'WGS84' },
+      },
+    ],
+  },
 );
 export type MarketRecord = Static<typeof MarketRecord>;

@@ -46,7 +46,24 @@ export const Open311ServiceRequest = Type.Object(
       }),
     ),
   },
-  { $id: 'Open311ServiceRequest', additionalProperties: true },
+  {
+    $id: 'Open311ServiceRequest',
+    additionalProperties: true,
+    examples: [
+      {
+        service_request_id: '12345-DEMO-0001',
+        status: 'open',
+        service_code: '009',
+        service_name: '占道经营',
+        description: '路口流动摊贩占道',
+        address: '狮山镇罗村大道',
+        requested_datetime: '2026-12-02T10:15:00+08:00',
+        lat: 23.159566,
+        long: 113.022753,
+        liandong_status: 'Exercise',
+      },
+    ],
+  },
 );
 export type Open311ServiceRequest = Static<typeof Open311ServiceRequest>;
 

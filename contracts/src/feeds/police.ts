@@ -91,6 +91,24 @@ export const PoliceRecord = Type.Object(
     ),
     ...recordBase,
   },
-  { $id: 'PoliceRecord', additionalProperties: false },
+  {
+    $id: 'PoliceRecord',
+    additionalProperties: false,
+    examples: [
+      {
+        recordId: 'JJ-DEMO-0001',
+        recordType: 'call',
+        type: 'theft',
+        priority: 4,
+        summary: '大沥镇广佛路附近群众报警，电动车被盗',
+        address: '大沥镇广佛路',
+        occurredAt: '2026-12-02T10:15:00+08:00',
+        reportedAt: '2026-12-02T10:15:30+08:00',
+        status: 'Exercise',
+        adminCode: '440605',
+        location: { lon: 113.106274, lat: 23.097854, crs: 'WGS84' },
+      },
+    ],
+  },
 );
 export type PoliceRecord = Static<typeof PoliceRecord>;

@@ -86,6 +86,23 @@ export const TrafficRecord = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     ...recordBase,
   },
-  { $id: 'TrafficRecord', additionalProperties: false },
+  {
+    $id: 'TrafficRecord',
+    additionalProperties: false,
+    examples: [
+      {
+        recordId: 'SZ-DEMO-0001',
+        situationRecordType: 'Accident',
+        type: 'accident',
+        roadName: '南海大道',
+        vehiclesInvolved: 2,
+        injured: 0,
+        occurredAt: '2026-12-02T10:15:00+08:00',
+        status: 'Exercise',
+        adminCode: '440605',
+        location: { lon: 112.983531, lat: 23.130529, crs: 'WGS84' },
+      },
+    ],
+  },
 );
 export type TrafficRecord = Static<typeof TrafficRecord>;

@@ -87,6 +87,19 @@ export const SensorThingsObservation = Type.Object(
     'Datastream@iot.navigationLink': Type.Optional(Type.String()),
     'FeatureOfInterest@iot.navigationLink': Type.Optional(Type.String()),
   },
-  { $id: 'SensorThingsObservation', additionalProperties: true },
+  {
+    $id: 'SensorThingsObservation',
+    additionalProperties: true,
+    examples: [
+      {
+        '@iot.id': 'OBS17-DEMO-0001',
+        phenomenonTime: '2026-12-02T02:15:00.000Z',
+        resultTime: '2026-12-02T02:15:05.000Z',
+        result: 3.35,
+        Datastream: { '@iot.id': 17 },
+        parameters: { status: 'Exercise' },
+      },
+    ],
+  },
 );
 export type SensorThingsObservation = Static<typeof SensorThingsObservation>;

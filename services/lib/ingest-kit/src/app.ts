@@ -26,6 +26,7 @@ import type { NormalizerPool } from './normalize/worker-pool.ts';
 import { bodyText, parseMediaType } from './media.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { createRefusalAuditor } from './adapters/refusal.auditor.ts';
+import { describeIngestOperation } from './openapi.ts';
 
 export interface HealthCheck {
   name: string;
@@ -174,6 +175,7 @@ export async function buildIngestApp(deps: IngestAppDeps) {
         securitySchemes: { departmentKey: { type: 'http', scheme: 'bearer', description: 'Department key' } },
       },
     },
+    transformObject: describeIngestOperation(definition) as never,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(rateLimit, {
