@@ -132,7 +132,18 @@ export function createEventProducer(kafka: Kafka, options: EventProducerOptions)
     generation.inFlight += 1;
     try {
       await connect(generation);
-      return await generation.producer.send(batches);
+      const results = await generation.producer.send(batches);
+      // A send beside this one failed while it was in flight: kafkajs rolled the sequence numbers
+      // back under it, and its retries may have been "duplicates" the broker dropped. Its success
+      // cannot be trusted; the sender's retry goes through the fresh producer (at worst a copy of
+      // the same event under its id, never a 202 for a record that is not on the topic).
+      if (generation.retired)
+        throw new AppError(
+          'dependency_unavailable',
+          'a produce request beside this one failed while it was in flight; send it again',
+          { retryAfterSeconds: 1 },
+        );
+      return results;
     } catch (error) {
       retire(generation);
       throw toProduceError(error, maxMessageBytes);
