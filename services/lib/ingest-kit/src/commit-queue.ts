@@ -2,9 +2,9 @@ import { AppError } from '@liandong/errors';
 
 /**
  * Group commit: requests that arrive while a commit is under way wait and go together in the
- * next one — one PostgreSQL transaction and one Kafka produce request for all of them. Under
- * load this turns a thousand single-record requests per second into a few dozen commits, at no
- * added latency when the service is idle (a lone request is committed at once).
+ * next one — one claim statement, one Kafka produce request and one publish-mark for all of
+ * them. Under load this turns a thousand single-record requests per second into a few dozen
+ * commits, at no added latency when the service is idle (a lone request is committed at once).
  *
  * Bounded: a group takes at most `maxGroupWeight` records and `maxGroupBytes` bytes; at most
  * `maxQueued` requests wait, and none waits longer than `maxWaitMs` — beyond either the request

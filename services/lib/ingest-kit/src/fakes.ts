@@ -1,14 +1,14 @@
 /**
  * In-memory fakes at the adapter seams of an ingest service (producer, ledger, keys, audit), for
  * unit tests of the kit's HTTP contract with app.inject(): no broker, no database. They keep
- * the adapters' promises (a claim is made only when publish succeeded), nothing more.
+ * the adapters' promises (a claim stays only when publish succeeded), nothing more.
  */
 import type { NormalizedEvent } from '@liandong/contracts';
 import type { AuditEntryInput } from '@liandong/db';
 import type { JsonProducer, OutgoingMessage, ProduceResult } from '@liandong/kafka';
 import type { KeyIdentity } from '@liandong/keys';
 import { createLogger } from '@liandong/logger';
-import type { Claim, ClaimOutcome, RecordRepository } from './adapters/record.repository.ts';
+import type { Claim, ClaimRound, RecordRepository } from './adapters/record.repository.ts';
 import { buildIngestService, type IngestServiceDeps } from './ingest.build.ts';
 import type { IngestDefinition } from './definition.ts';
 import { rejected } from './domain/outcome.ts';
@@ -42,25 +42,43 @@ export function fakeProducer(): FakeProducer {
 }
 
 export function fakeRecords(): RecordRepository & { claimed: Map<string, FirstState> } {
+  /** Published claims, by department/source id. */
   const claimed = new Map<string, FirstState>();
+  const pending = new Map<string, { state: FirstState; token: string }>();
+  let tokens = 0;
   return {
     claimed,
-    async claimThenPublish(department, claims: Claim[], publish): Promise<ClaimOutcome[]> {
-      const firstStates = new Map<string, FirstState>();
+    leaseMs: Number.POSITIVE_INFINITY,
+    begin: () => `t${(tokens += 1)}`,
+    end: () => undefined,
+    async claim(department, claims: Claim[], token): Promise<ClaimRound> {
+      const round: ClaimRound = { claimed: new Set(), firstStates: new Map(), busy: new Set() };
       for (const c of claims) {
-        const first = claimed.get(`${department}/${c.sourceId}`);
-        if (first) firstStates.set(c.sourceId, first);
+        const key = `${department}/${c.sourceId}`;
+        const first = claimed.get(key);
+        if (first) round.firstStates.set(c.sourceId, first);
+        else if (pending.has(key)) round.busy.add(c.sourceId);
+        else {
+          pending.set(key, { state: { hash: c.hash, fields: c.fields ?? null }, token });
+          round.claimed.add(c.sourceId);
+        }
       }
-      const fresh = claims.filter((c) => !firstStates.has(c.sourceId));
-      await publish(fresh, firstStates);
-      for (const c of fresh)
-        claimed.set(`${department}/${c.sourceId}`, { hash: c.hash, fields: c.fields ?? null });
-      return claims.map((c) => {
-        const first = firstStates.get(c.sourceId);
-        return first
-          ? { sourceId: c.sourceId, claimed: false, first }
-          : { sourceId: c.sourceId, claimed: true };
-      });
+      return round;
+    },
+    async markPublished(department, sourceIds) {
+      for (const id of sourceIds) {
+        const key = `${department}/${id}`;
+        const held = pending.get(key);
+        if (!held) continue;
+        pending.delete(key);
+        claimed.set(key, held.state);
+      }
+    },
+    async release(department, sourceIds, token) {
+      for (const id of sourceIds) {
+        const key = `${department}/${id}`;
+        if (pending.get(key)?.token === token) pending.delete(key);
+      }
     },
   };
 }

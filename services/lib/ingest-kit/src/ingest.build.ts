@@ -35,6 +35,8 @@ export interface IngestServiceDeps {
   maxMessageBytes?: number;
   maxQueuedRequests?: number;
   commitTimeoutMs?: number;
+  /** Longest a commit waits for a source id another request is producing (CLAIM_WAIT_MS). */
+  claimWaitMs?: number;
   normalizer?: Pick<NormalizerPool, 'normalize' | 'available'>;
   offloadBytes?: number;
   /** Pull connectors beside the push endpoint, sharing its pipeline (need `cursors`). */
@@ -69,6 +71,7 @@ export async function buildIngestService(deps: IngestServiceDeps): Promise<Inges
     ...(deps.maxMessageBytes !== undefined ? { maxMessageBytes: deps.maxMessageBytes } : {}),
     ...(deps.maxQueuedRequests !== undefined ? { maxQueuedRequests: deps.maxQueuedRequests } : {}),
     ...(deps.commitTimeoutMs !== undefined ? { commitTimeoutMs: deps.commitTimeoutMs } : {}),
+    ...(deps.claimWaitMs !== undefined ? { claimWaitMs: deps.claimWaitMs } : {}),
   };
   const sourceSystem = deps.sourceSystem ?? definition.sourceSystem;
   const defaultCrs = deps.defaultCrs ?? 'WGS84';

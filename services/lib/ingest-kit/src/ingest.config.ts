@@ -40,7 +40,7 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
       minimum: 1,
       maximum: 64,
       default: 2,
-      description: 'group commits (transaction + produce) under way at once',
+      description: 'group commits (claim, produce, mark) under way at once',
     }),
     COMMIT_QUEUE_MAX: Type.Integer({
       minimum: 1,
@@ -51,6 +51,18 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
       minimum: 100,
       default: 30_000,
       description: 'longest a request waits for its commit to start before a 503 with Retry-After',
+    }),
+    CLAIM_LEASE_MS: Type.Integer({
+      minimum: 1000,
+      default: 60_000,
+      description:
+        'how long a pending claim of a source id (its record being produced) stays its request’s; after it a resend of the same content takes the claim over and produces the record again under the same event id. Keep it above the longest produce, retries included',
+    }),
+    CLAIM_WAIT_MS: Type.Integer({
+      minimum: 0,
+      default: 5_000,
+      description:
+        'longest a request waits for a source id another request is producing before a 503 with Retry-After',
     }),
     NORMALIZE_THREADS: Type.Integer({
       minimum: 0,

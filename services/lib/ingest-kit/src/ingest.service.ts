@@ -22,7 +22,7 @@ import {
 import type { PreparedOutcome, PreparedRecord } from './normalize/body.normalizer.ts';
 import type { IngestMetrics } from './metrics.ts';
 import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './adapters/event.producer.ts';
-import { isAppError, toAppError, type AppError } from '@liandong/errors';
+import { AppError, isAppError, toAppError } from '@liandong/errors';
 
 export interface IngestDeps {
   department: DepartmentCode;
@@ -41,7 +41,14 @@ export interface IngestDeps {
   maxQueuedRequests?: number;
   /** Longest wait of a request for its commit to start (COMMIT_WAIT_TIMEOUT_MS). */
   commitTimeoutMs?: number;
+  /**
+   * Longest a commit waits for a source id another request is producing (CLAIM_WAIT_MS) before
+   * answering 503 with Retry-After.
+   */
+  claimWaitMs?: number;
 }
+
+export const DEFAULT_CLAIM_WAIT_MS = 5_000;
 
 type Accepted = PreparedRecord;
 type Refused = Extract<PreparedOutcome, { ok: false }>;
@@ -227,14 +234,18 @@ export function eventMessageBytes(
  * Takes the normalized records of requests to Kafka: refused records to the dead-letter topic,
  * new events to the department's topic, repeats reported as duplicates when their content is
  * the one first accepted and as conflicts (dead-lettered, the first state kept) when it is
- * not. Requests that arrive together are committed together (one transaction, one produce
- * request). A request resolves only after Kafka acknowledged everything written for it, and
- * fails (nothing claimed) when Kafka could not take the write.
+ * not. Requests that arrive together are committed together: one claim statement ('pending'),
+ * one produce request, one statement marking the claims 'published' — no transaction is open
+ * while Kafka is written to. A source id another request is producing is asked again until that
+ * request's outcome is known (at most `claimWaitMs`, then 503). A request resolves only after
+ * Kafka acknowledged everything written for it, and fails (its claims released) when Kafka could
+ * not take the write.
  */
 export function createIngestPipeline(deps: IngestDeps) {
   const topic = namespacedTopic(eventsTopic(deps.department), deps.topicPrefix);
   const dlqTopic = namespacedTopic(TOPICS.deadLetters, deps.topicPrefix);
   const maxMessageBytes = deps.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  const claimWaitMs = deps.claimWaitMs ?? DEFAULT_CLAIM_WAIT_MS;
 
   type Committed = Map<Accepted, ResendVerdict> | AppError;
 
@@ -263,7 +274,7 @@ export function createIngestPipeline(deps: IngestDeps) {
     }
   }
 
-  async function commitGroup(group: PendingRequest[]): Promise<Map<Accepted, ResendVerdict>[]> {
+  async function commitGroup(group: PendingRequest[]): Promise<Committed[]> {
     // Across the requests of one group (and within each), the first occurrence of a source id is the candidate.
     const first = new Map<string, Accepted>();
     for (const request of group) {
@@ -271,24 +282,6 @@ export function createIngestPipeline(deps: IngestDeps) {
         if (!first.has(candidate.sourceId)) first.set(candidate.sourceId, candidate);
       }
     }
-    let verdicts = group.map(() => new Map<Accepted, ResendVerdict>());
-    /** The verdicts of the group once the claim is made, and the dead letters of its conflicts. */
-    const judge = (claimedIds: ReadonlySet<string>, firstStates: ReadonlyMap<string, FirstState>) => {
-      verdicts = judgeGroup(
-        group.map((r) => r.candidates),
-        first,
-        claimedIds,
-        firstStates,
-      );
-      return group.flatMap((request, i) =>
-        [...(verdicts[i] ?? [])].flatMap(([candidate, verdict]) =>
-          verdict.kind === 'conflict'
-            ? [deadLetterFor(deps, conflictOutcome(candidate, verdict), request.contentType, maxMessageBytes)]
-            : [],
-        ),
-      );
-    };
-    const deadLetters = group.flatMap((r) => r.deadLetters);
     const publish = async (events: OutgoingMessage[], letters: OutgoingMessage[]) => {
       const batches = [];
       if (events.length > 0) batches.push({ topic, messages: events });
@@ -298,32 +291,116 @@ export function createIngestPipeline(deps: IngestDeps) {
       await deps.producer.send(batches);
       stop();
     };
+    // The group's dead letters travel with its first produce, also when nothing is claimed.
+    let letters = group.flatMap((r) => r.deadLetters);
     if (first.size === 0) {
-      await publish([], deadLetters);
-      return verdicts;
+      await publish([], letters);
+      return group.map(() => new Map<Accepted, ResendVerdict>());
     }
-    await deps.records.claimThenPublish(
-      deps.department,
-      // In one order across concurrent groups, so that two claiming the same ids never deadlock.
-      [...first.values()]
-        .sort((a, b) => (a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0))
-        .map((c) => ({
-          sourceId: c.sourceId,
-          eventId: c.eventId,
-          hash: c.hash,
-          topic,
-          ...(c.fields ? { fields: c.fields } : {}),
-        })),
-      (claimed, firstStates) => {
-        const conflicts = judge(new Set(claimed.map((c) => c.sourceId)), firstStates);
-        const producedAt = deps.now().getTime();
-        return publish(
-          claimed.map((c) => eventMessage(first.get(c.sourceId) as Accepted, producedAt)),
-          [...deadLetters, ...conflicts],
-        );
-      },
+    const claimedIds = new Set<string>();
+    const firstStates = new Map<string, FirstState>();
+    const judge = () =>
+      judgeGroup(
+        group.map((r) => r.candidates),
+        first,
+        claimedIds,
+        firstStates,
+      );
+    // In one order across concurrent commits, so that two claiming the same ids never deadlock.
+    let asked = [...first.values()].sort((a, b) =>
+      a.sourceId < b.sourceId ? -1 : a.sourceId > b.sourceId ? 1 : 0,
     );
-    return verdicts;
+    let busy = new Set<string>();
+    const token = deps.records.begin();
+    const startedAt = Date.now();
+    try {
+      for (let round = 0; ; round += 1) {
+        // 1. Claim ('pending') in a statement of its own: no transaction stays open during the produce.
+        let found;
+        try {
+          found = await deps.records.claim(
+            deps.department,
+            asked.map((c) => ({
+              sourceId: c.sourceId,
+              eventId: c.eventId,
+              hash: c.hash,
+              topic,
+              ...(c.fields ? { fields: c.fields } : {}),
+            })),
+            token,
+          );
+        } catch (error) {
+          // It may have been written before the connection was lost: release what this commit holds.
+          await release(asked.map((c) => c.sourceId));
+          throw error;
+        }
+        const claimedNow = [...found.claimed];
+        for (const id of claimedNow) claimedIds.add(id);
+        for (const [id, state] of found.firstStates) firstStates.set(id, state);
+        const resolved = new Set([...claimedNow, ...found.firstStates.keys()]);
+        const verdicts = judge();
+        const conflicts = group.flatMap((request, i) =>
+          [...(verdicts[i] ?? [])].flatMap(([candidate, verdict]) =>
+            verdict.kind === 'conflict' && resolved.has(candidate.sourceId)
+              ? [
+                  deadLetterFor(
+                    deps,
+                    conflictOutcome(candidate, verdict),
+                    request.contentType,
+                    maxMessageBytes,
+                  ),
+                ]
+              : [],
+          ),
+        );
+        // 2. Produce. A failure releases this commit's claims, so that the sender's retry is accepted.
+        const producedAt = deps.now().getTime();
+        try {
+          await publish(
+            claimedNow.map((id) => eventMessage(first.get(id) as Accepted, producedAt)),
+            [...letters, ...conflicts],
+          );
+        } catch (error) {
+          await release(claimedNow);
+          throw error;
+        }
+        letters = [];
+        // 3. Kafka acknowledged: the claims are for good. If the mark fails the records are on the
+        // topic all the same (answered 202); their claims stay pending, and a resend of the same
+        // content takes one over and produces it again under the same event id.
+        await deps.records.markPublished(deps.department, claimedNow).catch((error: unknown) => {
+          deps.logger.warn(
+            { err: error, records: claimedNow.length },
+            'produced, but the claims could not be marked published: they stay pending',
+          );
+        });
+        busy = found.busy;
+        if (busy.size === 0 || Date.now() - startedAt >= claimWaitMs) break;
+        // Another request is producing these ids: wait for its outcome (a repeat, or free again).
+        await new Promise((r) => setTimeout(r, Math.min(10 * 2 ** round, 200)));
+        asked = asked.filter((c) => busy.has(c.sourceId));
+      }
+    } finally {
+      deps.records.end(token);
+    }
+    const verdicts = judge();
+    return group.map((request, i) => {
+      const held = request.candidates.find((c) => busy.has(c.sourceId));
+      if (!held) return verdicts[i] as Map<Accepted, ResendVerdict>;
+      return new AppError(
+        'dependency_unavailable',
+        `the record with source id ${JSON.stringify(held.sourceId)} is being accepted by another request ` +
+          `(still unconfirmed after ${claimWaitMs} ms); retry shortly`,
+        { retryAfterSeconds: 1 },
+      );
+    });
+
+    async function release(sourceIds: string[]): Promise<void> {
+      await deps.records.release(deps.department, sourceIds, token).catch((error: unknown) => {
+        // Left pending: this process takes such an orphan over at the sender's retry, another after the lease.
+        deps.logger.warn({ err: error, records: sourceIds.length }, 'claims could not be released');
+      });
+    }
   }
 
   /**
