@@ -24,7 +24,7 @@ export function createPool(config: PoolConfig): pg.Pool {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  // Nor a client checked out between two queries (a claim's transaction waiting on Kafka): with no
+  // Nor a client checked out between two queries (e.g. inside a transaction): with no
   // listener its 'error' event is thrown and ends the process. Its next query fails instead (a
   // 503), and the pool discards it when it is released.
   pool.on('connect', (client) => client.on('error', () => undefined));
