@@ -63,6 +63,31 @@ describe('the ingest event producer against the real broker', () => {
     await producer.disconnect();
   });
 
+  it('given a send in flight when another on the same producer fails, then it is not answered as done: its sender sends it again', async () => {
+    // The failure retires the producer; kafkajs rolls back the sequence numbers the send beside it
+    // was made with, so the broker may have dropped that one as a "duplicate". Its success cannot
+    // be trusted: it is a 503 (send again), and the retry goes through the fresh producer.
+    const topic = kafka.topic(eventsTopic('traffic'));
+    const producer = createEventProducer(client(), { logger: testLogger() });
+    await producer.connect();
+    const settle = (p: Promise<unknown>) =>
+      p.then(
+        () => 'sent',
+        (error: unknown) => (isAppError(error) ? error.code : String(error)),
+      );
+    const beside = settle(producer.send([{ topic, messages: [{ key: 'k', value: { n: 'beside' } }] }]));
+    // Fails before any round trip, while the first is still on its way.
+    const failed = settle(producer.send([{ topic: '', messages: [{ key: 'k', value: { n: 'x' } }] }]));
+    expect(await failed).not.toBe('sent');
+    expect(await beside).toBe('dependency_unavailable');
+    await producer.send([{ topic, messages: [{ key: 'k', value: { n: 'again' } }] }]);
+    const values = (await kafka.readToEnd(topic)).map(
+      (m) => (JSON.parse(m.value?.toString() ?? '{}') as { n?: unknown }).n,
+    );
+    expect(values).toContain('again');
+    await producer.disconnect();
+  });
+
   it('refuses a record over the limit before producing, naming the limit', async () => {
     const topic = kafka.topic(eventsTopic('water'));
     const producer = createEventProducer(client(), { logger: testLogger(), maxMessageBytes: 1_000_000 });
