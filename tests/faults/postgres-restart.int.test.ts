@@ -9,13 +9,15 @@
  * offsets, the events topic holds every record answered 202, and any copy is the same event.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventsTopic, TOPICS, type DeadLetter, type Warning } from '@liandong/contracts';
+import { eventsTopic, TOPICS, type DeadLetter } from '@liandong/contracts';
 import { createHub, loadHubConfig } from '@liandong/hub';
 import { createJsonProducer, createKafka } from '@liandong/kafka';
 import { testKafka, testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
-import { freePort, push, startIngest, type IngestProcess } from '../hostile/ingest-process.ts';
+import { freePort, startIngest, type IngestProcess } from '../hostile/ingest-process.ts';
 import { readToEnd } from './read-to-end.ts';
+import { warning as testWarning } from '../browser/browser.ts';
 import { reportScenario } from './report.ts';
+import { setAgainstTopic, startSenders } from './senders.ts';
 import { startPrivatePostgres, type PrivatePostgres } from './private-postgres.ts';
 
 const DOWN_MS = Number(process.env['FAULTS_POSTGRES_DOWN_MS'] ?? 6000);
@@ -57,110 +59,48 @@ describe('PostgreSQL stopped hard under load and started again', () => {
         occurredAt: '2026-06-01T10:15:00+08:00',
         address: '桂城街道',
       });
-    const acked = new Set<string>();
-    const pending: string[] = [];
-    const otherAnswers: string[] = [];
-    let sent = 0;
-    let unavailable = 0;
-    let withoutRetryAfter = 0;
-    let slowest503Ms = 0;
-    let next = 0;
-    let stop = false;
-    let backAt = 0;
-    let firstAcceptAfterBack = 0;
-
-    const sendOne = async (id: string) => {
-      sent++;
-      const t0 = Date.now();
-      let answer;
-      try {
-        answer = await push(service, record(id));
-      } catch (error) {
-        otherAnswers.push(`${id}: no answer (${(error as Error).message})`);
-        pending.push(id);
-        return;
-      }
-      if (answer.status === 202) {
-        acked.add(id);
-        if (backAt && !firstAcceptAfterBack) firstAcceptAfterBack = Date.now();
-      } else if (answer.status === 503) {
-        unavailable++;
-        slowest503Ms = Math.max(slowest503Ms, Date.now() - t0);
-        if (!answer.retryAfter) withoutRetryAfter++;
-        pending.push(id);
-      } else {
-        otherAnswers.push(`${id}: ${answer.status} ${answer.body.slice(0, 200)}`);
-        pending.push(id);
-      }
-    };
-    const sender = async () => {
-      while (!stop) {
-        // A department system retries what was refused for now before it sends anything new.
-        const id = pending.shift() ?? `PG-${next++}`;
-        await sendOne(id);
-        if (pending.length > 0) await new Promise((r) => setTimeout(r, 200));
-      }
-    };
-    const senders = Array.from({ length: SENDERS }, () => sender());
+    const senders = startSenders(service, { senders: SENDERS, prefix: 'PG', record });
+    const { stats } = senders;
 
     await new Promise((r) => setTimeout(r, 2000));
-    const acceptedBefore = acked.size;
+    const acceptedBefore = stats.acked.size;
     const downAt = Date.now();
     server.crash();
     await new Promise((r) => setTimeout(r, DOWN_MS));
-    const unavailableWhileDown = unavailable;
+    const unavailableWhileDown = stats.unavailable;
     server.start();
-    backAt = Date.now();
-    const deadline = Date.now() + 90_000;
-    while (!firstAcceptAfterBack && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 2000));
-    stop = true;
-    await Promise.all(senders);
-    while (pending.length > 0 && Date.now() < deadline) await sendOne(pending.shift() as string);
+    const backAt = senders.markBack();
+    await senders.finish(Date.now() + 90_000);
 
     const messages = await readToEnd(kafka.kafka, kafka.topic(eventsTopic('police')), 60_000);
-    const sources = messages.map(
-      (m) => (JSON.parse(m.value?.toString() ?? '{}') as { source?: { id?: string } }).source?.id,
-    );
-    const onTopic = new Set(sources);
-    const lost = [...acked].filter((id) => !onTopic.has(id));
-    const keys = messages.map((m) => m.key?.toString());
-    const doubled = keys.length - new Set(keys).size;
-    const recoveryMs = firstAcceptAfterBack ? firstAcceptAfterBack - backAt : undefined;
+    const { onTopic, lost, doubled, differing } = setAgainstTopic(messages, stats.acked);
+    const recoveryMs = stats.firstAcceptAfterBack ? stats.firstAcceptAfterBack - backAt : undefined;
     reportScenario({
       scenario: 'PostgreSQL immediate stop + start',
-      sent,
-      accepted: acked.size,
+      sent: stats.sent,
+      accepted: stats.acked.size,
       lost: lost.length,
       doubled,
-      errors: otherAnswers.length + withoutRetryAfter,
+      errors: stats.otherAnswers.length + stats.withoutRetryAfter,
       ...(recoveryMs !== undefined ? { recoveryMs } : {}),
-      note: `down ${((backAt - downAt) / 1000).toFixed(1)} s; ${unavailable} answered 503 (slowest ${slowest503Ms} ms); ${pending.length} never taken`,
+      note: `down ${((backAt - downAt) / 1000).toFixed(1)} s; ${stats.unavailable} answered 503 (slowest ${stats.slowest503Ms} ms); ${stats.pending.length} never taken`,
     });
     expect(service.alive(), `the service process kept running:\n${service.output().slice(-4000)}`).toBe(true);
     expect(acceptedBefore, 'accepted before the stop').toBeGreaterThan(0);
     expect(unavailableWhileDown, 'pushes answered 503 while the server was down').toBeGreaterThan(0);
-    expect(withoutRetryAfter, '503 answers without Retry-After').toBe(0);
-    expect(otherAnswers, 'answers other than 202 and 503, or none').toEqual([]);
-    expect(slowest503Ms, 'a 503 answered promptly, not after a hang').toBeLessThan(15_000);
-    expect(firstAcceptAfterBack, 'accepted again after the start, without a restart').toBeGreaterThan(0);
-    expect(service.alive(), 'the service process kept running').toBe(true);
-    expect(pending, 'records never taken').toEqual([]);
+    expect(stats.withoutRetryAfter, '503 answers without Retry-After').toBe(0);
+    expect(stats.otherAnswers, 'answers other than 202 and 503, or none').toEqual([]);
+    expect(stats.slowest503Ms, 'a 503 answered promptly, not after a hang').toBeLessThan(15_000);
+    expect(stats.firstAcceptAfterBack, 'accepted again after the start, without a restart').toBeGreaterThan(
+      0,
+    );
+    expect(stats.pending, 'records never taken').toEqual([]);
     expect(lost, 'answered 202 but not on the topic').toEqual([]);
     // At least once, as with the broker killed: a record produced when the server died before its
-    // claim committed is answered 503 and resent under the same event id. A copy must be that very
+    // claim was marked is answered 503 and resent under the same event id. A copy must be that very
     // event (same event id, same source id), so that consumers keyed on the event id count it once.
-    const sourceOf = new Map<string, string | undefined>();
-    const differing: string[] = [];
-    messages.forEach((m, n) => {
-      const key = m.key?.toString() ?? '';
-      const event = JSON.parse(m.value?.toString() ?? '{}') as { id?: string };
-      if (event.id !== key) differing.push(`${key}: event ${String(event.id)} under another key`);
-      if (!sourceOf.has(key)) sourceOf.set(key, sources[n]);
-      else if (sourceOf.get(key) !== sources[n]) differing.push(`${key}: two source ids`);
-    });
     expect(differing, 'two different events under one event id').toEqual([]);
-    expect(onTopic.size).toBe(acked.size);
+    expect(onTopic.size).toBe(stats.acked.size);
   }, 240_000);
   it('the hub holds a warning while its database is away and records it after, without a restart; nothing dead-lettered', async () => {
     const hubDb = await server.database();
@@ -179,38 +119,11 @@ describe('PostgreSQL stopped hard under load and started again', () => {
     );
     await producer.connect();
     try {
-      const at = new Date().toISOString();
-      const warning: Warning = {
+      const warning = testWarning({
         id: 'cooccurrence-generic:pg-away',
-        ruleId: 'cooccurrence-generic',
-        ruleVersion: 1,
-        revision: 1,
         level: 'orange',
-        category: 'natural_disaster',
-        status: 'active',
         exercise: true,
-        departments: ['water', 'emergency'],
-        evidence: ['0b5f0c3e-6a55-5b8e-9d3c-2a4f1e7c9b10'],
-        raisedAt: at,
-        updatedAt: at,
-        firstEvidenceAt: at,
-        lastEvidenceAt: at,
-        title: { zh: '桂城街道：暴雨内涝风险', en: 'Guicheng: rainstorm waterlogging risk' },
-        summary: { zh: '河道水位超警戒。', en: 'River over its warning level.' },
-        area: {
-          type: 'Polygon',
-          coordinates: [
-            [
-              [113.14, 23.04],
-              [113.16, 23.04],
-              [113.16, 23.06],
-              [113.14, 23.04],
-            ],
-          ],
-        },
-        centroid: { type: 'Point', coordinates: [113.15, 23.05] },
-        thresholds: [],
-      };
+      });
       server.crash();
       const downAt = Date.now();
       await producer.send([
