@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Kafka, KafkaMessage } from 'kafkajs';
+import { fetchEndOffsets } from '@liandong/kafka';
 
 /**
  * Everything on `topic` up to its end offsets at the time of the call (testkit's readToEnd, for a
@@ -9,7 +10,7 @@ export async function readToEnd(kafka: Kafka, topic: string, timeoutMs = 30_000)
   const admin = kafka.admin();
   await admin.connect();
   const ends = new Map(
-    (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)] as const),
+    (await fetchEndOffsets(admin, topic)).map((p) => [p.partition, BigInt(p.high)] as const),
   );
   await admin.disconnect();
   const waiting = new Set([...ends].filter(([, high]) => high > 0n).map(([partition]) => partition));

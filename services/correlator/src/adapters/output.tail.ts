@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
+import { fetchEndOffsets } from '@liandong/kafka';
 
 export interface TailResult {
   /** Highest revision per warning id found in the tail. */
@@ -23,7 +24,7 @@ export async function readOutputTail(
   await admin.connect();
   let offsets: { partition: number; high: string; low: string }[];
   try {
-    offsets = await admin.fetchTopicOffsets(topic);
+    offsets = await fetchEndOffsets(admin, topic);
   } finally {
     await admin.disconnect();
   }

@@ -108,3 +108,24 @@ export function createKafkaProbe(kafka: Kafka, timeoutMs = 2000) {
     close: () => admin.disconnect(),
   };
 }
+
+/**
+ * A topic's offsets per partition, retried while a partition's leadership settles: a broker just
+ * started (or restarted) answers "not the leader" to listOffsets for a moment, and kafkajs' admin
+ * does not retry it. Errors kafkajs marks as not retriable are thrown at once.
+ */
+export async function fetchEndOffsets(
+  admin: Admin,
+  topic: string,
+  attempts = 8,
+): Promise<{ partition: number; offset: string; high: string; low: string }[]> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await admin.fetchTopicOffsets(topic);
+    } catch (error) {
+      if ((error as { retriable?: boolean }).retriable !== true || attempt >= attempts) throw error;
+      const delay = backoffDelayMs(attempt, { initialDelayMs: 100, maxDelayMs: 2000 });
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}

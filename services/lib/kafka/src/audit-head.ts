@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { AuditHead, validator } from '@liandong/contracts';
+import { fetchEndOffsets } from './admin.ts';
 import type { JsonProducer } from './producer.ts';
 
 const checkHead = validator(AuditHead);
@@ -34,7 +35,7 @@ export async function readPublishedAuditHead(
         `the topic ${topic} does not exist: create the topics (pnpm start does, or the ensure-topics command)`,
       );
     }
-    ends = (await admin.fetchTopicOffsets(topic)).map((p) => ({
+    ends = (await fetchEndOffsets(admin, topic)).map((p) => ({
       partition: p.partition,
       high: BigInt(p.high),
     }));

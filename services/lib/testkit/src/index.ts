@@ -4,7 +4,7 @@ import { Kafka, logLevel, type Consumer, type KafkaMessage } from 'kafkajs';
 import { TOPIC_SPECS, namespacedTopic, type TopicSpec } from '@liandong/contracts';
 import { createPool, migrate, type Pool } from '@liandong/db';
 import { userOf } from '@liandong/config';
-import { ensureTopics } from '@liandong/kafka';
+import { ensureTopics, fetchEndOffsets } from '@liandong/kafka';
 import { createLogger, type Logger } from '@liandong/logger';
 
 export function uniqueName(prefix: string): string {
@@ -98,7 +98,7 @@ export async function testKafka(options: { specs?: readonly TopicSpec[] } = {}):
       const admin = kafka.admin();
       await admin.connect();
       const ends = new Map(
-        (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, BigInt(p.high)] as const),
+        (await fetchEndOffsets(admin, topic)).map((p) => [p.partition, BigInt(p.high)] as const),
       );
       await admin.disconnect();
       const endOf = (partition: number) => ends.get(partition) ?? 0n;
