@@ -224,10 +224,14 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     return write;
   }
 
-  /** A snapshot now, once the one being written (if any) is done. */
-  async function snapshotNow(): Promise<void> {
-    await writing;
-    await snapshot();
+  /**
+   * A snapshot of the state between two batches, written beside the batches that follow; resolves
+   * once written. Only taking it holds the batches: a write that waits (a locked row, a slow
+   * database) must not keep the next batches and their warnings waiting with it.
+   */
+  async function snapshotBeside(): Promise<void> {
+    const { written } = await exclusively(async () => ({ written: snapshot() }));
+    await written;
   }
 
   await consumer.connect();
@@ -298,9 +302,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
         now() - lastSnapshotAt < deps.snapshotMs
       )
         return;
-      exclusively(snapshotNow).catch((error: unknown) =>
-        logger.warn({ err: error }, 'could not write a snapshot'),
-      );
+      snapshotBeside().catch((error: unknown) => logger.warn({ err: error }, 'could not write a snapshot'));
     },
     Math.max(250, deps.snapshotMs),
   );
@@ -308,7 +310,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
   return {
     consumer,
     state: () => state,
-    checkpoint: () => exclusively(snapshotNow),
+    checkpoint: snapshotBeside,
     async stop() {
       stopping = true;
       clearInterval(idle);
