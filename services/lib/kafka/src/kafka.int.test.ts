@@ -190,8 +190,10 @@ describe('Kafka adapter against the real broker', () => {
       topics: [t.topic('pings.v1')],
       schema: Ping,
       logger,
-      // The dead-letter topic does not exist: dead-lettering fails, the batch fails, the client gives up.
+      // The dead-letter topic does not exist and the write is not held: dead-lettering fails, the
+      // batch fails, the client gives up.
       deadLetter: { producer, topic: t.topic('no-such-dlq'), service: 'kafka-test' },
+      deadLetterWaitMs: 0,
       clientRetry: { retries: 0, restartOnFailure: async () => false },
       handler: async (message) => {
         if (message.fail) throw new AppError('validation_failed', 'goes to the dead-letter topic');
@@ -200,6 +202,52 @@ describe('Kafka adapter against the real broker', () => {
     });
     runners.push(runner);
     await expect.poll(() => fatal.length, { timeout: 30_000 }).toBe(1);
+  });
+
+  it('holds a message whose dead letter cannot be written: the handler is not run again, only the write is retried, and once the topic is there the dead letter lands once and the next message is handled', async () => {
+    const topic = t.topic('held.v1');
+    const deadLetters = t.topic('late-dead-letters');
+    await ensureTopics(t.kafka, [{ name: topic, partitions: 1, config: {} }]);
+    await producer.send([
+      {
+        topic,
+        messages: [
+          { key: 'a', value: { n: 1, fail: 'permanent' } },
+          { key: 'b', value: { n: 2 } },
+        ],
+      },
+    ]);
+    const calls = new Map<number, number>();
+    runners.push(
+      await runConsumer({
+        kafka: t.kafka,
+        groupId: t.groupId(),
+        topics: [topic],
+        schema: Ping,
+        logger,
+        deadLetter: { producer, topic: deadLetters, service: 'kafka-test' },
+        // Shorter than the wait below: the batch also fails to the client and comes back once.
+        deadLetterWaitMs: 4000,
+        handler: async (message) => {
+          calls.set(message.n, (calls.get(message.n) ?? 0) + 1);
+          if (message.fail) throw new AppError('validation_failed', 'goes to the dead-letter topic');
+        },
+      }),
+    );
+    await expect.poll(() => calls.get(1), { timeout: 20_000 }).toBe(1);
+    await new Promise((r) => setTimeout(r, 10_000));
+    // Held in order, not spun on: one run of the handler, the next message still waiting.
+    expect(Object.fromEntries(calls)).toEqual({ 1: 1 });
+
+    await ensureTopics(t.kafka, [{ name: deadLetters, partitions: 1, config: {} }]);
+    await expect.poll(() => calls.get(2), { timeout: 30_000 }).toBe(1);
+    const letters = (await t.readToEnd(deadLetters)).map(
+      (m) => JSON.parse(m.value?.toString() ?? '') as DeadLetter,
+    );
+    expect(letters.map((l) => [l.origin?.offset, l.reason.code, l.reason.attempts])).toEqual([
+      ['0', 'validation_failed', 1],
+    ]);
+    expect(calls.get(1)).toBe(1);
   });
 
   it('answers a retriable error, not a hang, when the broker cannot be reached', async () => {

@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { TOPICS, validator, type DeadLetter } from '@liandong/contracts';
-import { AppError, decideRetry, DEFAULT_RETRY_POLICY, toAppError, type RetryPolicy } from '@liandong/errors';
+import {
+  AppError,
+  backoffDelayMs,
+  decideRetry,
+  DEFAULT_RETRY_POLICY,
+  MAX_DEPENDENCY_WAIT_MS,
+  toAppError,
+  type RetryPolicy,
+} from '@liandong/errors';
 import type { Logger } from '@liandong/logger';
 import type { JsonProducer } from './producer.ts';
 
@@ -47,6 +55,17 @@ export interface ConsumerRunnerConfig<S extends TSchema> {
    * and whether to restart after it gave up; defaults to kafkajs' (restart).
    */
   clientRetry?: { retries: number; restartOnFailure?: (error: Error) => Promise<boolean> };
+  /**
+   * How long a dead letter that cannot be written (the topic away or missing) is retried in place
+   * before the batch fails to the client, which retries or restarts it (default 60 s). The handler
+   * is not run again for a message it already refused: only the dead-letter write is retried.
+   */
+  deadLetterWaitMs?: number;
+  /**
+   * How long the group waits for a member that stopped heartbeating (a handler stuck in I/O)
+   * before it hands that member's partitions to the others; kafkajs' default is 30 s.
+   */
+  sessionTimeoutMs?: number;
   /** Injected for tests: how to wait between retries. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -84,6 +103,12 @@ export async function runConsumer<S extends TSchema>(
     groupId: config.groupId,
     allowAutoTopicCreation: false,
     ...(config.clientRetry ? { retry: config.clientRetry } : {}),
+    ...(config.sessionTimeoutMs !== undefined
+      ? {
+          sessionTimeout: config.sessionTimeoutMs,
+          heartbeatInterval: Math.max(100, Math.floor(config.sessionTimeoutMs / 10)),
+        }
+      : {}),
   });
   let stopping = false;
 
@@ -128,6 +153,50 @@ export async function runConsumer<S extends TSchema>(
     ]);
   }
 
+  /**
+   * Messages the handler refused for good whose dead letter is not written yet, by
+   * topic/partition/offset: after a failed batch the client hands them again, and they go
+   * straight to the dead-letter write instead of through the handler once more.
+   */
+  const refused = new Map<string, { error: AppError; attempts: number }>();
+  const deadLetterWaitMs = config.deadLetterWaitMs ?? 60_000;
+
+  /**
+   * Writes the dead letter, retrying the write alone (heartbeating) while the dead-letter topic
+   * cannot take it; false when the batch went stale meanwhile. After `deadLetterWaitMs` the
+   * failure goes to the client (see ConsumerRunnerConfig.deadLetterWaitMs).
+   */
+  async function deadLetterHeld(
+    message: KafkaMessage,
+    topic: string,
+    partition: number,
+    refusal: { error: AppError; attempts: number },
+    batch: { heartbeat: () => Promise<void>; current: () => boolean },
+    logger: Logger,
+  ): Promise<boolean> {
+    const key = `${topic}/${partition}/${message.offset}`;
+    refused.set(key, refusal);
+    const started = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deadLetter(message, topic, partition, refusal.error, refusal.attempts);
+        refused.delete(key);
+        return true;
+      } catch (thrown) {
+        const waited = Date.now() - started;
+        if (waited >= deadLetterWaitMs) throw thrown;
+        const delayMs = Math.min(
+          deadLetterWaitMs - waited,
+          backoffDelayMs(attempt, { initialDelayMs: policy.initialDelayMs, maxDelayMs: MAX_DEPENDENCY_WAIT_MS }),
+        );
+        logger.warn({ err: thrown, attempt, delayMs }, 'the dead letter could not be written; holding the message');
+        await sleep(delayMs);
+        await batch.heartbeat();
+        if (!batch.current()) return false;
+      }
+    }
+  }
+
   function decode(message: KafkaMessage): Static<S> {
     let value: unknown;
     try {
@@ -158,6 +227,7 @@ export async function runConsumer<S extends TSchema>(
       const isStale = () => payload.isStale();
       const heartbeat = () => payload.heartbeat();
       let messages = batch.messages;
+      const held = { heartbeat, current: () => isRunning() && !isStale() };
       if (config.batchHandler) {
         const size = config.batchSize ?? 500;
         while (messages.length > 0) {
@@ -187,8 +257,13 @@ export async function runConsumer<S extends TSchema>(
           partition: batch.partition,
           offset: message.offset,
         });
+        const known = refused.get(`${batch.topic}/${batch.partition}/${message.offset}`);
         let attempt = 0;
         for (;;) {
+          if (known) {
+            if (!(await deadLetterHeld(message, batch.topic, batch.partition, known, held, logger))) return;
+            break;
+          }
           attempt += 1;
           try {
             const value = decode(message);
@@ -214,7 +289,8 @@ export async function runConsumer<S extends TSchema>(
               continue;
             }
             logger.error({ err: error, attempt, reason: decision.reason }, 'message dead-lettered');
-            await deadLetter(message, batch.topic, batch.partition, error, attempt);
+            const refusal = { error, attempts: attempt };
+            if (!(await deadLetterHeld(message, batch.topic, batch.partition, refusal, held, logger))) return;
             break;
           }
         }
