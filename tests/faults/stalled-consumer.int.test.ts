@@ -36,7 +36,10 @@ async function assignments(admin: Admin, groupId: string, topic: string): Promis
   const out = new Map<string, number[]>();
   for (const member of groups[0]?.members ?? []) {
     const decoded = AssignerProtocol.MemberAssignment.decode(member.memberAssignment);
-    out.set(member.memberId, [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b));
+    out.set(
+      member.memberId,
+      [...(decoded?.assignment[topic] ?? [])].sort((a, b) => a - b),
+    );
   }
   return out;
 }

@@ -187,9 +187,15 @@ export async function runConsumer<S extends TSchema>(
         if (waited >= deadLetterWaitMs) throw thrown;
         const delayMs = Math.min(
           deadLetterWaitMs - waited,
-          backoffDelayMs(attempt, { initialDelayMs: policy.initialDelayMs, maxDelayMs: MAX_DEPENDENCY_WAIT_MS }),
+          backoffDelayMs(attempt, {
+            initialDelayMs: policy.initialDelayMs,
+            maxDelayMs: MAX_DEPENDENCY_WAIT_MS,
+          }),
         );
-        logger.warn({ err: thrown, attempt, delayMs }, 'the dead letter could not be written; holding the message');
+        logger.warn(
+          { err: thrown, attempt, delayMs },
+          'the dead letter could not be written; holding the message',
+        );
         await sleep(delayMs);
         await batch.heartbeat();
         if (!batch.current()) return false;
