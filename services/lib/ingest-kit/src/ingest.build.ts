@@ -37,6 +37,8 @@ export interface IngestServiceDeps {
   commitTimeoutMs?: number;
   /** Longest a commit waits for a source id another request is producing (CLAIM_WAIT_MS). */
   claimWaitMs?: number;
+  /** Fault injection between Kafka's acknowledgement and the publish mark (see IngestDeps). */
+  afterProduce?: () => void;
   normalizer?: Pick<NormalizerPool, 'normalize' | 'available'>;
   offloadBytes?: number;
   /** Pull connectors beside the push endpoint, sharing its pipeline (need `cursors`). */
@@ -72,6 +74,7 @@ export async function buildIngestService(deps: IngestServiceDeps): Promise<Inges
     ...(deps.maxQueuedRequests !== undefined ? { maxQueuedRequests: deps.maxQueuedRequests } : {}),
     ...(deps.commitTimeoutMs !== undefined ? { commitTimeoutMs: deps.commitTimeoutMs } : {}),
     ...(deps.claimWaitMs !== undefined ? { claimWaitMs: deps.claimWaitMs } : {}),
+    ...(deps.afterProduce ? { afterProduce: deps.afterProduce } : {}),
   };
   const sourceSystem = deps.sourceSystem ?? definition.sourceSystem;
   const defaultCrs = deps.defaultCrs ?? 'WGS84';

@@ -64,6 +64,11 @@ export function ingestConfigSchema(defaults: { port: number; sourceSystem: strin
       description:
         'longest a request waits for a source id another request is producing before a 503 with Retry-After',
     }),
+    FAULT_KILL_AFTER_PRODUCE: Type.Boolean({
+      default: false,
+      description:
+        'fault injection for the fault suite, never in service: the process kills itself (SIGKILL) once Kafka acknowledged a commit, before its claims are marked published',
+    }),
     NORMALIZE_THREADS: Type.Integer({
       minimum: 0,
       maximum: 16,

@@ -46,6 +46,12 @@ export interface IngestDeps {
    * answering 503 with Retry-After.
    */
   claimWaitMs?: number;
+  /**
+   * Fault injection (FAULT_KILL_AFTER_PRODUCE), off unless a fault test turns it on: called once
+   * Kafka acknowledged a commit, before its claims are marked published — where a crash leaves
+   * records on the topic whose claims stay pending.
+   */
+  afterProduce?: () => void;
 }
 
 export const DEFAULT_CLAIM_WAIT_MS = 5_000;
@@ -365,6 +371,7 @@ export function createIngestPipeline(deps: IngestDeps) {
           throw error;
         }
         letters = [];
+        deps.afterProduce?.();
         // 3. Kafka acknowledged: the claims are for good. If the mark fails the records are on the
         // topic all the same (answered 202); their claims stay pending, and a resend of the same
         // content takes one over and produces it again under the same event id.

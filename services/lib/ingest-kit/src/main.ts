@@ -129,6 +129,16 @@ export async function runIngestService(
     maxQueuedRequests: config.COMMIT_QUEUE_MAX,
     commitTimeoutMs: config.COMMIT_WAIT_TIMEOUT_MS,
     claimWaitMs: config.CLAIM_WAIT_MS,
+    ...(config.FAULT_KILL_AFTER_PRODUCE
+      ? {
+          afterProduce: () => {
+            logger.fatal(
+              'FAULT_KILL_AFTER_PRODUCE: killing this process after a produce, as the fault test asked',
+            );
+            process.kill(process.pid, 'SIGKILL');
+          },
+        }
+      : {}),
     ...(normalizer ? { normalizer, offloadBytes: config.NORMALIZE_OFFLOAD_BYTES } : {}),
     connectors,
     cursors: createCursorRepository(pool),
