@@ -25,7 +25,7 @@
  * confirmed, X1 no impact; W4 stays active.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,24 @@ import { pdfPageCount } from './adapters/report.pdf.ts';
 import { login, seedUsers, startTestHub, TEST_PASSWORD, testWarning, type TestHub } from './hub.testing.ts';
 
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
+
+/**
+ * The text of a PDF as a reader copies it (poppler's pdftotext, Debian's poppler-utils), each run
+ * of blanks one space: what the analyst's PDF says, not only that it is one.
+ */
+async function pdfText(pdf: Buffer): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'liandong-pdf-'));
+  const file = join(dir, 'report.pdf');
+  writeFileSync(file, pdf);
+  const { stdout } = await promisify(execFile)('pdftotext', ['-layout', '-enc', 'UTF-8', file, '-']).catch(
+    (error: unknown) => {
+      throw new Error(
+        `pdftotext could not read the PDF (apt-get install -y poppler-utils): ${String(error)}`,
+      );
+    },
+  );
+  return stdout.replace(/\s+/g, ' ');
+}
 
 const T0 = Date.parse('2026-11-30T06:00:00Z');
 const PERIOD = 'from=2026-11-30T00:00:00Z&to=2026-12-01T00:00:00Z';
@@ -449,23 +467,28 @@ describe('reports: the figures are right (worked out by hand) in the API and eac
         .split('|')
         .map((c, i) => `<td${i > 0 ? ' class="n"' : ''}>${c}</td>`)
         .join('');
-    // The compliance rows: unit, armed, on time, late, missed, open, rate, median, p90.
-    for (const row of [
+    const rows = [
+      // The compliance rows: unit, armed, on time, late, missed, open, rate, median, p90.
       'emergency|1|1|0|0|0|1|1000|1000',
       'petitions|1|0|0|1|0|0||',
       'police|2|1|0|1|0|0.5|60|60',
       'traffic|1|0|1|0|0|0|400|400',
       'water|2|2|0|0|0|1|130|200',
-    ])
-      expect(html, row).toContain(`<tr>${cells(row)}</tr>`);
-    expect(html).toContain(`<tr>${cells('签收用时 time to acknowledge|5|200|1000')}</tr>`);
-    expect(html).toContain(`<tr>${cells('发现用时 time to detect|4|210|600')}</tr>`);
-    expect(html).toContain(`<tr>${cells('rainstorm|2|2|1|0|0|1|0.5')}</tr>`);
-    expect(html).toContain(`<tr>${cells('crowd|2|1|1|0|0|0|1')}</tr>`);
-    expect(html).toContain('<p>升级 Escalations: 3</p>');
-    expect(html).toContain('busiest: 11:00, 10:00, 13:00');
-    expect(html).toContain('真实预警 Real warnings（4）');
-    expect(html).toContain('演练 Exercises（1）');
+      '签收用时 time to acknowledge|5|200|1000',
+      '发现用时 time to detect|4|210|600',
+      // Rule precision: rule, warnings, resolved, confirmed, false alarms, …, precision.
+      'rainstorm|2|2|1|0|0|1|0.5',
+      'crowd|2|1|1|0|0|0|1',
+    ];
+    const lines = [
+      '升级 Escalations: 3',
+      'busiest: 11:00, 10:00, 13:00',
+      '真实预警 Real warnings（4）',
+      '演练 Exercises（1）',
+    ];
+    for (const row of rows) expect(html, row).toContain(`<tr>${cells(row)}</tr>`);
+    expect(html).toContain(`<p>${lines[0]}</p>`);
+    for (const line of lines) expect(html).toContain(line);
 
     const started = Date.now();
     const response = await analyst.request('GET', `/api/v1/reports/period?${PERIOD}&format=pdf`);
@@ -477,6 +500,10 @@ describe('reports: the figures are right (worked out by hand) in the API and eac
     expect(pages).toBeGreaterThanOrEqual(2);
     // Chinese text needs an embedded CJK font.
     expect(pdf.toString('latin1')).toMatch(/FontFile|NotoSansCJK|NotoSerifCJK/);
+    // The PDF says what the HTML says: every hand-worked figure, the Chinese included.
+    const text = await pdfText(pdf);
+    for (const row of rows) expect(text, row).toContain(row.split('|').filter(Boolean).join(' '));
+    for (const line of lines) expect(text, line).toContain(line);
     console.log(`period report PDF: ${pages} pages, ${pdf.length} bytes, ${Date.now() - started} ms`);
   }, 120_000);
 
@@ -517,6 +544,9 @@ describe('reports: the figures are right (worked out by hand) in the API and eac
       await (await operator.request('GET', '/api/v1/reports/warnings/W2?format=pdf')).arrayBuffer(),
     );
     expect(pdfPageCount(pdf)).toBeGreaterThanOrEqual(1);
+    const text = await pdfText(pdf);
+    for (const figure of ['W2', '测试预警', 'liaison-water', 'liaison-traffic', 'false_alarm'])
+      expect(text, figure).toContain(figure);
   }, 120_000);
 
   it('every report served is audited; a liaison may not; bad ranges are 400 naming the field', async () => {
