@@ -152,12 +152,25 @@ export async function kafkaAnswers(host: string, port: number, timeoutMs = 3000)
   }
 }
 
-function serverProperties(r: Resolved): string {
+/** One node of a local KRaft cluster: its id and the quorum's voters (`id@host:port,…`). */
+interface ClusterNode {
+  id: number;
+  voters: string;
+  size: number;
+}
+
+function serverProperties(r: Resolved, node?: ClusterNode): string {
+  // One broker: internal topics must have a single replica, or consumer groups never form. A
+  // cluster of three: every partition on three brokers, two of them in sync for a write.
+  const replicas = node ? Math.min(3, node.size) : 1;
+  const minIsr = replicas >= 3 ? 2 : 1;
   return [
-    '# Written by infra/src/kafka-launcher.ts for a single local KRaft broker.',
+    node
+      ? `# Written by infra/src/kafka-launcher.ts: node ${node.id} of a local KRaft cluster of ${node.size}.`
+      : '# Written by infra/src/kafka-launcher.ts for a single local KRaft broker.',
     'process.roles=broker,controller',
-    'node.id=1',
-    `controller.quorum.voters=1@${r.host}:${r.controllerPort}`,
+    `node.id=${node?.id ?? 1}`,
+    `controller.quorum.voters=${node?.voters ?? `1@${r.host}:${r.controllerPort}`}`,
     `listeners=PLAINTEXT://${r.host}:${r.port},CONTROLLER://${r.host}:${r.controllerPort}`,
     `advertised.listeners=PLAINTEXT://${r.host}:${r.port}`,
     'controller.listener.names=CONTROLLER',
@@ -165,15 +178,15 @@ function serverProperties(r: Resolved): string {
     'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
     `log.dirs=${join(r.home, 'data')}`,
     'num.partitions=3',
-    // One broker: internal topics must have a single replica, or consumer groups never form.
-    'offsets.topic.replication.factor=1',
+    `offsets.topic.replication.factor=${replicas}`,
     'offsets.topic.num.partitions=10',
-    'transaction.state.log.replication.factor=1',
-    'transaction.state.log.min.isr=1',
-    'share.coordinator.state.topic.replication.factor=1',
-    'share.coordinator.state.topic.min.isr=1',
-    'min.insync.replicas=1',
-    'default.replication.factor=1',
+    `transaction.state.log.replication.factor=${replicas}`,
+    `transaction.state.log.min.isr=${minIsr}`,
+    `share.coordinator.state.topic.replication.factor=${replicas}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
+    `min.insync.replicas=${minIsr}`,
+    `default.replication.factor=${replicas}`,
+    'unclean.leader.election.enable=false',
     'group.initial.rebalance.delay.ms=0',
     'auto.create.topics.enable=false',
     'delete.topic.enable=true',
@@ -251,6 +264,93 @@ async function formatStorage(
   return result;
 }
 
+interface PreparedNode {
+  propertiesFile: string;
+  logFile: string;
+  classpath: string;
+  log4j: string;
+}
+
+/** Writes a node's properties and formats its storage once (under `clusterId`, or a new one). */
+async function prepareNode(
+  r: Resolved,
+  libDir: string,
+  node?: ClusterNode,
+  clusterId: string = randomBytes(16).toString('base64url'),
+): Promise<PreparedNode> {
+  const logsDir = join(r.home, 'logs');
+  const storageDir = join(r.home, 'data');
+  mkdirSync(logsDir, { recursive: true });
+  mkdirSync(storageDir, { recursive: true });
+  const propertiesFile = join(r.home, 'server.properties');
+  writeFileSync(propertiesFile, serverProperties(r, node));
+  const classpath = `${libDir}/*`;
+  const log4j = `-Dlog4j2.configurationFile=${join(REPO_ROOT, 'infra/kafka/log4j2.properties')}`;
+  if (!alive(readPid(r)) && !existsSync(join(storageDir, 'meta.properties'))) {
+    r.log(`formatting KRaft storage in ${storageDir}`);
+    // Formatting is a one-shot JVM; it has been seen to fail once under a full machine without
+    // a trace. It is tried twice; every attempt's output is kept beside the broker's own log.
+    let format = await formatStorage(classpath, log4j, clusterId, propertiesFile, logsDir);
+    if (format.code !== 0 && !existsSync(join(storageDir, 'meta.properties'))) {
+      r.log('formatting failed; trying once more (see logs/format.log)');
+      format = await formatStorage(classpath, log4j, clusterId, propertiesFile, logsDir);
+    }
+    if (format.code !== 0) {
+      throw new LauncherError(
+        `formatting Kafka storage failed (exit ${format.code}):\n${(format.stdout + format.stderr).trim() || spawnErrorText(format)}`,
+      );
+    }
+  }
+  return { propertiesFile, logFile: join(logsDir, 'server.log'), classpath, log4j };
+}
+
+/** Starts a prepared node's JVM (detached, its pid in kafka.pid) unless it already runs. */
+function spawnNode(r: Resolved, prepared: PreparedNode): void {
+  if (alive(readPid(r))) return;
+  r.log(`starting Apache Kafka ${KAFKA_VERSION} on ${r.host}:${r.port} (log: ${prepared.logFile})`);
+  const out = openSync(prepared.logFile, 'a');
+  const child = spawn(
+    'java',
+    [
+      `-Xms256m`,
+      `-Xmx${r.heap}`,
+      '-XX:+UseG1GC',
+      '-Djava.awt.headless=true',
+      prepared.log4j,
+      '-cp',
+      prepared.classpath,
+      'kafka.Kafka',
+      prepared.propertiesFile,
+    ],
+    { detached: true, stdio: ['ignore', out, out] },
+  );
+  closeSync(out);
+  if (child.pid === undefined) throw new LauncherError('java could not be started');
+  writeFileSync(join(r.home, 'kafka.pid'), String(child.pid));
+  child.unref();
+}
+
+/** Waits until the node answers metadata requests; fails with its log's tail if it exits or never does. */
+async function waitAnswering(r: Resolved, logFile: string, timeoutMs: number): Promise<void> {
+  const brokers = `${r.host}:${r.port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await kafkaAnswers(r.host, r.port)) {
+      r.log(`broker answers on ${brokers}`);
+      return;
+    }
+    if (!alive(readPid(r))) {
+      throw new LauncherError(
+        `the Kafka broker exited during start-up. Last lines of ${logFile}:\n${tail(logFile)}`,
+      );
+    }
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  throw new LauncherError(
+    `the Kafka broker did not answer on ${brokers} in time. Last lines of ${logFile}:\n${tail(logFile)}`,
+  );
+}
+
 export async function startKafka(
   options: KafkaLauncherOptions & { timeoutMs?: number } = {},
 ): Promise<{ brokers: string; started: boolean }> {
@@ -268,73 +368,95 @@ export async function startKafka(
       );
     }
   }
+  const prepared = await prepareNode(r, await fetchKafka(options));
+  spawnNode(r, prepared);
+  await waitAnswering(r, prepared.logFile, options.timeoutMs ?? 90_000);
+  return { brokers, started: true };
+}
+
+export interface KafkaCluster {
+  /** host:port of every node, for KAFKA_BROKERS. */
+  brokers: string[];
+  nodes: { id: number; port: number; pid(): number | undefined }[];
+  /** SIGKILLs node `id` (1-based), as a crash would. */
+  kill(id: number): void;
+  /** Starts node `id` again on its own storage and waits until it answers. */
+  restart(id: number): Promise<void>;
+  /** Stops every node and removes the cluster's folder. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A KRaft cluster of `size` nodes (each broker and controller) on this one machine, for the fault
+ * suite: node i listens on basePort + 2(i − 1), its controller one port above; topics are
+ * replicated on three brokers with two in sync for a write. Its storage is in a fresh folder under
+ * the data folder (kafka-cluster-<basePort>), removed by remove().
+ */
+export async function startKafkaCluster(
+  options: Omit<KafkaLauncherOptions, 'port'> & { basePort: number; size?: number; timeoutMs?: number },
+): Promise<KafkaCluster> {
+  const size = options.size ?? 3;
+  const root = join(dataDir(options.env ?? process.env), `kafka-cluster-${options.basePort}`);
+  rmSync(root, { recursive: true, force: true });
+  const base = resolve({ ...options, port: options.basePort });
+  const nodes = Array.from({ length: size }, (_, i) => {
+    const port = options.basePort + 2 * i;
+    const r: Resolved = { ...base, port, controllerPort: port + 1, home: join(root, `node-${i + 1}`) };
+    return { id: i + 1, r };
+  });
+  const voters = nodes.map((n) => `${n.id}@${n.r.host}:${n.r.controllerPort}`).join(',');
+  for (const n of nodes)
+    if (await portAnswers(n.r.host, n.r.port))
+      throw new LauncherError(`port ${n.r.port} is taken; choose another base port for the cluster`);
   const libDir = await fetchKafka(options);
-  const logsDir = join(r.home, 'logs');
-  const storageDir = join(r.home, 'data');
-  mkdirSync(logsDir, { recursive: true });
-  mkdirSync(storageDir, { recursive: true });
-  const propertiesFile = join(r.home, 'server.properties');
-  writeFileSync(propertiesFile, serverProperties(r));
-  const classpath = `${libDir}/*`;
-  const log4j = `-Dlog4j2.configurationFile=${join(REPO_ROOT, 'infra/kafka/log4j2.properties')}`;
-  const logFile = join(logsDir, 'server.log');
-
-  if (!alive(readPid(r))) {
-    if (!existsSync(join(storageDir, 'meta.properties'))) {
-      const clusterId = randomBytes(16).toString('base64url');
-      r.log(`formatting KRaft storage in ${storageDir}`);
-      // Formatting is a one-shot JVM; it has been seen to fail once under a full machine without
-      // a trace. It is tried twice; every attempt's output is kept beside the broker's own log.
-      let format = await formatStorage(classpath, log4j, clusterId, propertiesFile, logsDir);
-      if (format.code !== 0 && !existsSync(join(storageDir, 'meta.properties'))) {
-        r.log('formatting failed; trying once more (see logs/format.log)');
-        format = await formatStorage(classpath, log4j, clusterId, propertiesFile, logsDir);
-      }
-      if (format.code !== 0) {
-        throw new LauncherError(
-          `formatting Kafka storage failed (exit ${format.code}):\n${(format.stdout + format.stderr).trim() || spawnErrorText(format)}`,
-        );
-      }
+  const clusterId = randomBytes(16).toString('base64url');
+  const prepared = new Map<number, PreparedNode>();
+  for (const n of nodes)
+    prepared.set(n.id, await prepareNode(n.r, libDir, { id: n.id, voters, size }, clusterId));
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const byId = (id: number) => {
+    const n = nodes.find((x) => x.id === id);
+    if (!n) throw new LauncherError(`the cluster has no node ${id}`);
+    return { ...n, prepared: prepared.get(id) as PreparedNode };
+  };
+  // A controller needs a majority of the voters: all are started before any is waited for.
+  for (const n of nodes) spawnNode(n.r, prepared.get(n.id) as PreparedNode);
+  const stopAll = async () => {
+    for (const n of nodes) {
+      const pid = readPid(n.r);
+      if (alive(pid)) process.kill(pid as number, 'SIGKILL');
     }
-    r.log(`starting Apache Kafka ${KAFKA_VERSION} on ${brokers} (log: ${logFile})`);
-    const out = openSync(logFile, 'a');
-    const child = spawn(
-      'java',
-      [
-        `-Xms256m`,
-        `-Xmx${r.heap}`,
-        '-XX:+UseG1GC',
-        '-Djava.awt.headless=true',
-        log4j,
-        '-cp',
-        classpath,
-        'kafka.Kafka',
-        propertiesFile,
-      ],
-      { detached: true, stdio: ['ignore', out, out] },
-    );
-    closeSync(out);
-    if (child.pid === undefined) throw new LauncherError('java could not be started');
-    writeFileSync(join(r.home, 'kafka.pid'), String(child.pid));
-    child.unref();
+  };
+  try {
+    await Promise.all(nodes.map((n) => waitAnswering(n.r, byId(n.id).prepared.logFile, timeoutMs)));
+  } catch (error) {
+    await stopAll();
+    // The logs are kept for the error's reader; the storage is not worth keeping.
+    for (const n of nodes) rmSync(join(n.r.home, 'data'), { recursive: true, force: true });
+    throw error;
   }
-
-  const deadline = Date.now() + (options.timeoutMs ?? 90_000);
-  while (Date.now() < deadline) {
-    if (await kafkaAnswers(r.host, r.port)) {
-      r.log(`broker answers on ${brokers}`);
-      return { brokers, started: true };
-    }
-    if (!alive(readPid(r))) {
-      throw new LauncherError(
-        `the Kafka broker exited during start-up. Last lines of ${logFile}:\n${tail(logFile)}`,
-      );
-    }
-    await new Promise((res) => setTimeout(res, 500));
-  }
-  throw new LauncherError(
-    `the Kafka broker did not answer on ${brokers} in time. Last lines of ${logFile}:\n${tail(logFile)}`,
-  );
+  return {
+    brokers: nodes.map((n) => `${n.r.host}:${n.r.port}`),
+    nodes: nodes.map((n) => ({ id: n.id, port: n.r.port, pid: () => readPid(n.r) })),
+    kill(id) {
+      const { r } = byId(id);
+      const pid = readPid(r);
+      if (alive(pid)) process.kill(pid as number, 'SIGKILL');
+      rmSync(join(r.home, 'kafka.pid'), { force: true });
+    },
+    async restart(id) {
+      const { r, prepared: node } = byId(id);
+      spawnNode(r, node);
+      await waitAnswering(r, node.logFile, timeoutMs);
+    },
+    async remove() {
+      await stopAll();
+      const deadline = Date.now() + 15_000;
+      for (const n of nodes)
+        while (alive(readPid(n.r)) && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Stops the broker this launcher started (controlled shutdown, then SIGKILL after the grace period). */
