@@ -1,37 +1,33 @@
-export * from './domain/event-id.ts';
-export * from './domain/coordinates.ts';
-export * from './domain/time.ts';
-export * from './domain/outcome.ts';
-export * from './domain/json-record.ts';
-export * from './domain/compact.ts';
-export * from './formats/xml.parser.ts';
-export * from './formats/cap.parser.ts';
-export * from './formats/cap.geometry.ts';
-export * from './formats/cap.normalizer.ts';
-export * from './formats/open311.normalizer.ts';
-export * from './formats/xml-body.normalizer.ts';
-export * from './formats/sensorthings.normalizer.ts';
-export * from './formats/escalation.ts';
-export * from './adapters/record.repository.ts';
-export * from './definition.ts';
-export * from './ingest.config.ts';
-export * from './ingest.service.ts';
-export * from './media.ts';
-export * from './metrics.ts';
-export * from './app.ts';
-export * from './main.ts';
-export * from './domain/drill-status.ts';
-export * from './adapters/cursor.repository.ts';
-export * from './adapters/audit-head.adapter.ts';
-export * from './commit-queue.ts';
-export * from './connectors/connector.ts';
-export * from './connectors/connector.runner.ts';
-export * from './connectors/http.ts';
-export * from './connectors/cap-feed.connector.ts';
-export * from './connectors/open311.connector.ts';
-export * from './connectors/sensorthings.connector.ts';
-export * from './connectors/build-connectors.ts';
-export * from './normalize/body.normalizer.ts';
-export * from './normalize/worker-pool.ts';
-export * from './adapters/event.producer.ts';
-export * from './ingest.build.ts';
+/**
+ * What the ingest services (and the tests beside them) take from the kit — and only that; the
+ * rest of the kit is its own. Test helpers are at `@liandong/ingest-kit/testing`,
+ * `/normalize-testing` and `/fakes`.
+ */
+
+// Running a department's service.
+export { runIngestService } from './main.ts';
+export type { IngestDefinition } from './definition.ts';
+export { createIngestPipeline, eventMessage } from './ingest.service.ts';
+export { createIngestMetrics } from './metrics.ts';
+export { createEventProducer } from './adapters/event.producer.ts';
+export { createRecordRepository } from './adapters/record.repository.ts';
+export { createCursorRepository } from './adapters/cursor.repository.ts';
+export { prepare } from './normalize/body.normalizer.ts';
+
+// Pull connectors.
+export { startConnectors } from './connectors/connector.runner.ts';
+export { createCapFeedConnector, readFeedEntries } from './connectors/cap-feed.connector.ts';
+export { createOpen311Connector } from './connectors/open311.connector.ts';
+export { createSensorThingsConnector } from './connectors/sensorthings.connector.ts';
+
+// What a department's normalizer is built from.
+export type { NormalizeContext, RecordOutcome } from './domain/outcome.ts';
+export { eventIdFor } from './domain/event-id.ts';
+export { toUtc } from './domain/time.ts';
+export { compact } from './domain/compact.ts';
+export { normalizeJsonRecord, type JsonFeed } from './domain/json-record.ts';
+export { normalizeCapDocument } from './formats/cap.normalizer.ts';
+export { createOpen311Normalizer } from './formats/open311.normalizer.ts';
+export { createSensorThingsNormalizer } from './formats/sensorthings.normalizer.ts';
+export { normalizeXmlBody } from './formats/xml-body.normalizer.ts';
+export { atLeast, venuePlace, vocabularyEventBody, type EscalationRule } from './formats/escalation.ts';
