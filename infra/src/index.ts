@@ -1,6 +1,13 @@
-export * from './paths.ts';
-export * from './exec.ts';
-export * from './kafka-launcher.ts';
-export * from './postgres.ts';
-export * from './cli-support.ts';
-export * from './web-build.ts';
+/** What the other packages take from @liandong/infra — and only that; the rest is the package's own. */
+export {
+  kafkaAnswers,
+  kafkaStatus,
+  startKafka,
+  startKafkaCluster,
+  stopKafka,
+  type KafkaCluster,
+} from './kafka-launcher.ts';
+export { REPO_ROOT, dataDir } from './paths.ts';
+export { UsageError, runCommand } from './cli-support.ts';
+export { consoleBuildState } from './web-build.ts';
+export { ensureDatabase, ensureRolePassword } from './postgres.ts';

@@ -1,7 +1,3 @@
-export * from './domain/sim-record.ts';
-export * from './domain/random.ts';
-export * from './domain/builders.ts';
-export * from './domain/background.ts';
-export * from './domain/scenarios/index.ts';
-export * from './adapters/sender.ts';
-export * from './simulation.ts';
+/** What the other packages take from @liandong/simulator — and only that; the rest is the package's own. */
+export type { SimRecord } from './domain/sim-record.ts';
+export { SCENARIOS, scenarioByName } from './domain/scenarios/index.ts';

@@ -1,7 +1,6 @@
-export * from './identifier.ts';
-export * from './towns.ts';
-export * from './plan.ts';
-export * from './cap.ts';
-export * from './atom.ts';
-export * from './ledger.repository.ts';
-export * from './publish.ts';
+/** What the other packages take from @liandong/cap-publish — and only that; the rest is the package's own. */
+export { ATOM_MEDIA_TYPE, renderAtom } from './atom.ts';
+export { CAP_MEDIA_TYPE, renderCap, type CapIssuer, type CapMessage } from './cap.ts';
+export { capMessagesOf } from './publish.ts';
+export { createCapLedger } from './ledger.repository.ts';
+export { townAt } from './towns.ts';

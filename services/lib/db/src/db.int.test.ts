@@ -17,12 +17,12 @@ import {
   createPool,
   migrate,
   pruneAudit,
-  readMigrations,
   startAuditHeadPublisher,
   toDatabaseError,
   verifyAudit,
   type AuditEntry,
 } from './index.ts';
+import { readMigrations } from './migrate.ts';
 
 describe('a pool whose connection is cut while a client is checked out', () => {
   it('given a client held between two queries (a transaction waiting on Kafka), when the server ends its connection, then the process lives on, that client fails with 503 and the pool serves new ones', async () => {

@@ -1,6 +1,13 @@
-export * from './client.ts';
-export * from './producer.ts';
-export * from './admin.ts';
-export * from './runner.ts';
-export * from './partitioner.ts';
-export * from './audit-head.ts';
+/** What the other packages take from @liandong/kafka — and only that; the rest is the package's own. */
+export { runConsumer, type ConsumerRunner, type Handler } from './runner.ts';
+export {
+  createJsonProducer,
+  type JsonProducer,
+  type OutgoingMessage,
+  type ProduceResult,
+  type ProducerOptions,
+} from './producer.ts';
+export { createKafka, type Kafka } from './client.ts';
+export { createKafkaProbe, ensureTopics, fetchEndOffsets } from './admin.ts';
+export { partitionHash } from './partitioner.ts';
+export { publishAuditHead, readPublishedAuditHead } from './audit-head.ts';
