@@ -27,3 +27,5 @@ export {
   type RuleSetIssue,
 } from './rules/rule-set.parser.ts';
 export { loadRuleSet, DEFAULT_RULES_DIR } from './rules/rule-set.loader.ts';
+export { runBacktest, type BacktestResult } from './cli/backtest.runner.ts';
+export { byArrival } from './domain/arrival.order.ts';

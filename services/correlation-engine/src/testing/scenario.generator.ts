@@ -6,6 +6,7 @@
  * a feed outage. Same seed, same events, in the order they would stand on the topics.
  */
 import type { DepartmentCode, Measurement, NormalizedEvent, Position } from '@liandong/contracts';
+import { byArrival } from '../domain/arrival.order.ts';
 import { destination } from '../domain/wgs84.geometry.ts';
 import { buildEvent, scenarioEventId, type EventSpec } from './event.builder.ts';
 import { Random } from './random.source.ts';
@@ -286,17 +287,7 @@ export class ScenarioWriter {
 
   /** Events in the order they stand on the topics: by receipt, then id. */
   sorted(): NormalizedEvent[] {
-    return [...this.events].sort((a, b) =>
-      a.receivedAt < b.receivedAt
-        ? -1
-        : a.receivedAt > b.receivedAt
-          ? 1
-          : a.id < b.id
-            ? -1
-            : a.id > b.id
-              ? 1
-              : 0,
-    );
+    return [...this.events].sort(byArrival);
   }
 }
 
