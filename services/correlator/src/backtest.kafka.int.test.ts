@@ -14,12 +14,12 @@ import { playEvents, scenarioEvents } from './correlator.testing.ts';
 const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = 'services/correlation-engine/src/cli/backtest.ts';
 
-function backtest(kafka: TestKafka, args: string[]) {
+function backtest(kafka: TestKafka, args: string[], prefix = kafka.prefix) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], {
     cwd: REPO,
     encoding: 'utf8',
     timeout: 120_000,
-    env: { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC_PREFIX: kafka.prefix },
+    env: { ...process.env, KAFKA_BROKERS: kafka.brokers.join(','), KAFKA_TOPIC_PREFIX: prefix },
   });
   return {
     status: run.status,
@@ -81,7 +81,7 @@ describe('pnpm backtest from the events topics', () => {
     expect(run.warnings).toEqual(expected.warnings);
   });
 
-  it('says what was wrong with a range, in one line, exit 2', () => {
+  it('says what was wrong in one line: a bad range (exit 2), topics that are not there (exit 1)', () => {
     const bare = backtest(kafka, ['--from', '2026-12-01T00:00', '--to', '2026-12-02T00:00+08:00']);
     expect(bare.status).toBe(2);
     expect(bare.stderr).toMatch(/^--from must be an ISO 8601 time with an offset/);
@@ -91,5 +91,14 @@ describe('pnpm backtest from the events topics', () => {
     const half = backtest(kafka, ['--from', '2026-12-01T00:00+08:00']);
     expect(half.status).toBe(2);
     expect(half.stderr).toMatch(/^pnpm backtest: give both --from and --to/);
+    const elsewhere = backtest(
+      kafka,
+      ['--from', '2026-12-01T00:00+08:00', '--to', '2026-12-02T00:00+08:00'],
+      'no-such-site.',
+    );
+    expect(elsewhere.status).toBe(1);
+    expect(elsewhere.stderr.trim()).toMatch(
+      /^pnpm backtest: the events topics no-such-site\.events\.police\.v1, .* do not exist on this broker: check KAFKA_BROKERS and KAFKA_TOPIC_PREFIX$/,
+    );
   });
 });

@@ -174,7 +174,8 @@ async function backtestKafka(
     Type.Object({
       ...kafkaEnv,
       KAFKA_TOPIC_PREFIX: Type.String({ default: '', pattern: '^[A-Za-z0-9._-]*$' }),
-      LOG_LEVEL: Type.String({ default: 'error' }),
+      // kafkajs' own retries are not the user's business; what failed is said in one line.
+      LOG_LEVEL: Type.String({ default: 'silent' }),
     }),
     process.env,
   );

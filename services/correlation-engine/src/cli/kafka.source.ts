@@ -46,6 +46,13 @@ export async function readEventsFromKafka(kafka: Kafka, range: KafkaRange): Prom
   /** Per topic/partition: first offset to read, and the end offset (exclusive). */
   const plan = new Map<string, { topic: string; partition: number; start: bigint; end: bigint }>();
   try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((t) => !existing.has(t));
+    if (missing.length > 0)
+      throw new Error(
+        `the events topic${missing.length > 1 ? 's' : ''} ${missing.join(', ')} ` +
+          `${missing.length > 1 ? 'do' : 'does'} not exist on this broker: check KAFKA_BROKERS and KAFKA_TOPIC_PREFIX`,
+      );
     for (const topic of topics) {
       const ends = await fetchEndOffsets(admin, topic);
       const starts = await admin.fetchTopicOffsetsByTimestamp(topic, startAt);
