@@ -88,6 +88,9 @@ export class EventLayer {
           }),
           keyboard: true,
           title: String(count),
+          // Where clusters overlap, the larger stays whole on top: a count with its first digit
+          // hidden under a neighbour ("029" for 1,029) misleads.
+          zIndexOffset: count * 1000,
         });
         marker.on('click', () => {
           const leaves = this.index
