@@ -264,6 +264,21 @@ describe('duty console in Chromium', () => {
       `[figure] map: median ${median.toFixed(0)} ms to ${EVENTS} events rendered (target 2000 ms; load average ${load.toFixed(1)} on ${cpus().length} cores${busy ? ', too busy to assert' : ''})`,
     );
     if (!busy) expect(median).toBeLessThan(2000);
+    // Overlapping clusters: the larger count is drawn over the smaller, never under it.
+    const clusters = await map.$$eval('.leaflet-marker-icon.ev-cluster', (icons) =>
+      icons.map((icon) => ({
+        count: Number(icon.textContent),
+        z: Number((icon as HTMLElement).style.zIndex),
+      })),
+    );
+    expect(clusters.length).toBeGreaterThan(1);
+    const byCount = [...clusters].sort((a, b) => a.count - b.count);
+    for (let i = 1; i < byCount.length; i++)
+      if ((byCount[i]?.count ?? 0) > (byCount[i - 1]?.count ?? 0))
+        expect(
+          byCount[i]?.z,
+          `cluster of ${byCount[i]?.count} over ${byCount[i - 1]?.count}`,
+        ).toBeGreaterThan(byCount[i - 1]?.z ?? 0);
     await screenshot(map, 'map-10k-events');
 
     // Panning: long tasks and frame times while the map is dragged about.
