@@ -144,15 +144,23 @@ function refetchAll(client: QueryClient) {
   void client.invalidateQueries({ queryKey: ['events'] });
 }
 
-/** Connects while signed in; closes on sign-out. Known warning levels are seeded from the list. */
+/**
+ * Connects while signed in; closes on sign-out. Known warning levels are seeded from the list —
+ * but not while the link is down or catching up: the list fetched on the way back (the browser's
+ * "online" refetches it at once) may already hold the warnings raised meanwhile, and seeding them
+ * would keep the replay from announcing them (an orange warning raised while away came back
+ * without its banner when the list won the race).
+ */
 export function useLiveConnection(
   client: QueryClient,
   signedIn: boolean,
   known: readonly Warning[] | undefined,
 ) {
+  const { lostAt } = useLive();
   useEffect(() => {
+    if (lostAt !== null) return;
     for (const w of known ?? []) if (!knownLevels.has(w.id)) knownLevels.set(w.id, w.level);
-  }, [known]);
+  }, [known, lostAt]);
 
   useEffect(() => {
     if (!signedIn) return;
