@@ -152,6 +152,18 @@ export async function kafkaAnswers(host: string, port: number, timeoutMs = 3000)
   }
 }
 
+/**
+ * A KRaft cluster id: 16 random bytes, base64url — never starting with "-", which the storage
+ * tool reads as an option ("argument --cluster-id/-t: expected one argument"): one id in 64 did,
+ * and `pnpm start` failed to format its broker (Kafka's own Uuid.randomUuid draws again too).
+ */
+export function newClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 /** One node of a local KRaft cluster: its id and the quorum's voters (`id@host:port,…`). */
 interface ClusterNode {
   id: number;
@@ -276,7 +288,7 @@ async function prepareNode(
   r: Resolved,
   libDir: string,
   node?: ClusterNode,
-  clusterId: string = randomBytes(16).toString('base64url'),
+  clusterId: string = newClusterId(),
 ): Promise<PreparedNode> {
   const logsDir = join(r.home, 'logs');
   const storageDir = join(r.home, 'data');
@@ -409,7 +421,7 @@ export async function startKafkaCluster(
     if (await portAnswers(n.r.host, n.r.port))
       throw new LauncherError(`port ${n.r.port} is taken; choose another base port for the cluster`);
   const libDir = await fetchKafka(options);
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = newClusterId();
   const prepared = new Map<number, PreparedNode>();
   for (const n of nodes)
     prepared.set(n.id, await prepareNode(n.r, libDir, { id: n.id, voters, size }, clusterId));
