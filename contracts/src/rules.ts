@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { Category, Level, LocalizedText, Position, SEVERITIES } from './common.ts';
 import { Department, FEED_FORMATS, Unit } from './departments.ts';
 import { EVENT_KINDS } from './event.ts';
+import { REFERENCE_GEOGRAPHIES } from './data/nanhai.ts';
 
 /**
  * Correlation rules as data. A rule file (YAML or JSON) holds rules and the geography they
@@ -346,6 +347,15 @@ export const RuleFile = Type.Object(
       Type.Array(NamedPlace, { description: 'Places named in titles (nearest to a cluster)' }),
     ),
     region: Type.Optional(Region),
+    geography: Type.Optional(
+      Type.Union(
+        Object.keys(REFERENCE_GEOGRAPHIES).map((name) => Type.Literal(name)),
+        {
+          description:
+            'A reference geography of @liandong/contracts whose region, places and rivers the rule set takes as if written here',
+        },
+      ),
+    ),
   },
   { $id: 'RuleFile', additionalProperties: false },
 );

@@ -72,7 +72,7 @@ describe('warning identity and revisions', () => {
       updatedAt: new Date(T0 + 20 * 60_000).toISOString(),
       firstEvidenceAt: new Date(T0).toISOString(),
       lastEvidenceAt: new Date(T0 + 20 * 60_000).toISOString(),
-      title: { zh: '桂城街道：燃气泄漏（3条）', en: 'Guicheng Subdistrict: gas leak (3 reports)' },
+      title: { zh: '桂城街道：燃气泄漏（3条）', en: 'Guicheng: gas leak (3 reports)' },
       summary: { zh: '公安、城管报告3条', en: '3 reports from Police, Urban management' },
     });
     expect(warning.evidence).toHaveLength(3);

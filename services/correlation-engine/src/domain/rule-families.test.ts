@@ -63,7 +63,7 @@ rules:
     family: cooccurrence
     category: natural_disaster
     roles:
-      - { id: gauge, min: 1, match: [{ types: [water.waterlogging_depth], measurement: { name: water_depth, reaches: alarm } }] }
+      - { id: gauge, min: 1, match: [{ types: [water.waterlogging_depth], measurement: { name: water_depth, reaches: yellow } }] }
       - { id: impact, min: 1, match: [{ types: [traffic.flooded_road] }] }
       - { id: calls, min: 1, match: [{ types: [police.flooding] }] }
     minEvents: 3

@@ -1,4 +1,4 @@
-import { RULE_FAMILIES } from '@liandong/contracts';
+import { NANHAI_REGION, NANHAI_RIVERS, NANHAI_TOWNS, RULE_FAMILIES } from '@liandong/contracts';
 import { describe, expect, it } from 'vitest';
 import { loadRuleSet } from './rule-set.loader.ts';
 import { parseRuleSet, RuleSetError, type RuleFileText } from './rule-set.parser.ts';
@@ -45,7 +45,9 @@ describe('rule set validation', () => {
     expect(ruleSet.rules.length).toBeGreaterThanOrEqual(15);
     expect(new Set(ruleSet.rules.map((r) => r.family))).toEqual(new Set(RULE_FAMILIES));
     expect(ruleSet.places.length).toBe(7);
-    expect([...ruleSet.rivers.keys()]).toEqual(['dongping', 'beijiang', 'foshan-waterway', 'xijiang']);
+    expect([...ruleSet.rivers.keys()]).toEqual(NANHAI_RIVERS.map((r) => r.id));
+    expect(ruleSet.places.map((p) => p.adminCode)).toEqual(NANHAI_TOWNS.map((t) => t.adminCode));
+    expect(ruleSet.region).toEqual(NANHAI_REGION);
   });
 
   it('given a valid rule, when parsed, then it is kept with its origin', () => {
@@ -171,6 +173,45 @@ describe('rule set validation', () => {
     const error = refused([REGION, { name: 'rules/broken.yaml', text: 'rules: [ {id: x' }]);
     expect(error.issues[0]).toMatchObject({ file: 'rules/broken.yaml', field: '' });
     expect(error.issues[0]?.message).toContain('cannot be parsed');
+  });
+
+  it('given a file naming the Nanhai geography, when parsed, then its region, towns and rivers are the reference dataset', () => {
+    const ruleSet = parseRuleSet([
+      { name: 'rules/00-site.yaml', text: 'geography: nanhai\n' },
+      { name: 'rules/gas.yaml', text: `rules:${GOOD_RULE}` },
+    ]);
+    expect(ruleSet.region).toEqual(NANHAI_REGION);
+    expect(ruleSet.places.map((p) => [p.id, p.center])).toEqual(
+      NANHAI_TOWNS.map((t) => [t.code, [t.center.lon, t.center.lat]]),
+    );
+    expect([...ruleSet.rivers.values()]).toEqual(NANHAI_RIVERS);
+  });
+
+  it('given a geography that is not known, or one with a region or a river of its own beside it, when parsed, then each clash is named', () => {
+    expect(
+      refused([{ name: 'rules/00-site.yaml', text: 'geography: shunde\n' }]).issues.map((i) => [
+        i.file,
+        i.field,
+      ]),
+    ).toContainEqual(['rules/00-site.yaml', '/geography']);
+    const clash = refused([
+      {
+        name: 'rules/00-site.yaml',
+        text: `geography: nanhai\n${REGION.text}`,
+      },
+    ]);
+    expect(clash.issues).toEqual([
+      {
+        file: 'rules/00-site.yaml',
+        field: '/region',
+        message: 'the region is already given by geography "nanhai"',
+      },
+      {
+        file: 'rules/00-site.yaml',
+        field: '/rivers/0/id',
+        message: 'river "dongping" is already defined in rules/00-site.yaml (geography "nanhai")',
+      },
+    ]);
   });
 
   it('given no region anywhere, when parsed, then the set is refused', () => {

@@ -6,6 +6,7 @@ import {
   DEPARTMENT_CODES,
   LEVELS,
   RULE_FAMILIES,
+  REFERENCE_GEOGRAPHIES,
   RULE_SCHEMAS,
   RuleFile,
   isKnownEventType,
@@ -205,7 +206,7 @@ export function parseRuleSet(files: readonly RuleFileText[]): RuleSet {
       issues.push({
         file: file.name,
         field: '',
-        message: 'must be a mapping with "rules", "rivers", "places" or "region"',
+        message: 'must be a mapping with "rules", "geography", "rivers", "places" or "region"',
       });
       continue;
     }
@@ -236,18 +237,43 @@ export function parseRuleSet(files: readonly RuleFileText[]): RuleSet {
       else refusedIds.add(name);
     });
     if (frameCheck.check(frame)) {
-      const data = frame as Omit<RuleFile, 'rules'>;
-      data.rivers?.forEach((river, index) => {
+      const { geography, ...written } = frame as Omit<RuleFile, 'rules'>;
+      // A named reference geography counts as if its region, places and rivers stood in this file.
+      // The schema has checked the name against the reference geographies.
+      const named =
+        geography === undefined
+          ? undefined
+          : REFERENCE_GEOGRAPHIES[geography as keyof typeof REFERENCE_GEOGRAPHIES];
+      if (named && written.region !== undefined)
+        issues.push({
+          file: file.name,
+          field: '/region',
+          message: `the region is already given by geography "${geography}"`,
+        });
+      const data = {
+        region: named?.region ?? written.region,
+        places: [...(named?.places ?? []), ...(written.places ?? [])],
+      };
+      const origin = `${file.name} (geography "${geography}")`;
+      const located = [
+        ...(named?.rivers ?? []).map((river) => ({ river, field: '/geography', origin })),
+        ...(written.rivers ?? []).map((river, index) => ({
+          river,
+          field: `/rivers/${index}/id`,
+          origin: file.name,
+        })),
+      ];
+      located.forEach(({ river, field, origin }, index) => {
         const earlier = rivers.get(river.id);
         if (earlier)
           issues.push({
             file: file.name,
-            field: `/rivers/${index}/id`,
+            field,
             message: `river "${river.id}" is already defined in ${earlier.file}`,
           });
-        else rivers.set(river.id, { value: river, file: file.name, index });
+        else rivers.set(river.id, { value: river, file: origin, index });
       });
-      places.push(...(data.places ?? []));
+      places.push(...data.places);
       if (data.region) {
         if (region)
           issues.push({

@@ -1,10 +1,12 @@
 /** Short-hand events for tests: minutes after a fixed local start, at a point of Guicheng. */
-import type { Measurement, NormalizedEvent } from '@liandong/contracts';
+import { NANHAI_TOWNS, type Measurement, type NormalizedEvent } from '@liandong/contracts';
 import { destination } from '../domain/wgs84.geometry.ts';
 import { buildEvent, type EventSpec } from './event.builder.ts';
 
 export const T0 = Date.parse('2026-06-01T10:00:00+08:00');
-export const GUICHENG: [number, number] = [113.15, 23.03];
+const guicheng = NANHAI_TOWNS.find((town) => town.code === 'guicheng')!;
+/** The centre of Guicheng Subdistrict (contracts' reference dataset). */
+export const GUICHENG: [number, number] = [guicheng.center.lon, guicheng.center.lat];
 
 let counter = 0;
 
@@ -45,7 +47,11 @@ export function gaugeReading(
       unit: 'mm',
       thresholds: { blue: 30, yellow: 50, orange: 80, red: 100 },
     },
-    'water.waterlogging_depth': { name: 'water_depth', unit: 'm', thresholds: { alarm: 0.15 } },
+    'water.waterlogging_depth': {
+      name: 'water_depth',
+      unit: 'm',
+      thresholds: { blue: 0.1, yellow: 0.15, orange: 0.3, red: 0.5 },
+    },
     'water.water_quality': { name: 'quality_index', unit: '1', thresholds: { alarm: 60 } },
   }[type];
   return at(minutes, type, {

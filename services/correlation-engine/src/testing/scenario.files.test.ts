@@ -68,7 +68,7 @@ describe('what the duty officer reads', () => {
     const flood = warnings.find((w) => w.ruleId === 'rainstorm-waterlogging') as Warning;
     expect(flood.title.zh).toMatch(/^桂城街道：暴雨内涝风险（4个部门、\d+条关联事件）$/);
     expect(flood.title.en).toMatch(
-      /^Guicheng Subdistrict: rainstorm waterlogging risk \(4 departments, \d+ related events\)$/,
+      /^Guicheng: rainstorm waterlogging risk \(4 departments, \d+ related events\)$/,
     );
     expect(flood.departments).toEqual(['police', 'urban', 'water', 'traffic', 'emergency']);
     expect(flood.thresholds).toContainEqual({
@@ -109,6 +109,6 @@ describe('what the duty officer reads', () => {
     expect(accident.evidence).toContain(update.id);
     expect(accident.evidence).not.toContain(update.references[0]);
     const spill = warnings.find((w) => w.ruleId === 'hazardous-goods-near-water') as Warning;
-    expect(spill.summary.zh).toMatch(/下游7\.\d公里处东平水道水质监测报警/);
+    expect(spill.summary.zh).toMatch(/下游2\.\d公里处西江水质监测报警/);
   });
 });

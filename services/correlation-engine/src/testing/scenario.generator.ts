@@ -5,7 +5,16 @@
  * food-poisoning cluster, a crowd gathering, a hazardous-goods accident that reaches the river,
  * a feed outage. Same seed, same events, in the order they would stand on the topics.
  */
-import type { DepartmentCode, Measurement, NormalizedEvent, Position } from '@liandong/contracts';
+import {
+  NANHAI_GAUGES,
+  NANHAI_ROADS,
+  NANHAI_TOWNS,
+  type DepartmentCode,
+  type GaugeStation,
+  type Measurement,
+  type NormalizedEvent,
+  type Position,
+} from '@liandong/contracts';
 import { byArrival } from '../domain/arrival.order.ts';
 import { destination } from '../domain/wgs84.geometry.ts';
 import { buildEvent, scenarioEventId, type EventSpec } from './event.builder.ts';
@@ -14,26 +23,17 @@ import { Random } from './random.source.ts';
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 
-interface Town {
-  readonly id: string;
-  readonly center: Position;
-  readonly weight: number;
-}
-
-/** Town centres and weights by population (they match the places of the default rule set). */
-export const TOWNS: readonly Town[] = [
-  { id: 'guicheng', center: [113.155, 23.03], weight: 0.22 },
-  { id: 'dali', center: [113.105, 23.095], weight: 0.2 },
-  { id: 'shishan', center: [113.01, 23.13], weight: 0.2 },
-  { id: 'lishui', center: [113.15, 23.195], weight: 0.12 },
-  { id: 'xiqiao', center: [112.96, 22.93], weight: 0.1 },
-  { id: 'danzao', center: [112.9, 23.05], weight: 0.08 },
-  { id: 'jiujiang', center: [112.99, 22.84], weight: 0.08 },
-];
+/** The towns of Nanhai (contracts' reference dataset): centres and shares of everyday events. */
+export const TOWNS = NANHAI_TOWNS.map((town) => ({
+  id: town.code,
+  center: [town.center.lon, town.center.lat] as Position,
+  weight: town.share,
+}));
+type Town = (typeof TOWNS)[number];
 
 const TOWN_WEIGHTS: Record<string, number> = Object.fromEntries(TOWNS.map((t) => [t.id, t.weight]));
 
-export type GaugeKind = 'river_level' | 'rainfall' | 'waterlogging_depth' | 'water_quality';
+export type GaugeKind = GaugeStation['kind'];
 
 export interface Gauge {
   readonly stationId: string;
@@ -47,97 +47,29 @@ export interface Gauge {
   readonly spread: number;
 }
 
-/** Hourly rainfall bounds (mm) of the blue, yellow, orange and red rainstorm signals. */
-const RAIN_BOUNDS = { blue: 30, yellow: 50, orange: 80, red: 100 };
+/** Everyday readings by kind: rivers at about 60 % of their warning level, no rain, clean water. */
+function everyday(station: GaugeStation): { normal: number; spread: number } {
+  switch (station.kind) {
+    case 'river_level':
+      return { normal: 0.62 * (station.thresholds['warning'] ?? 5), spread: 0.05 };
+    case 'water_quality':
+      return { normal: 38, spread: 4 };
+    case 'rainfall':
+    case 'waterlogging_depth':
+      return { normal: 0, spread: 0 };
+  }
+}
 
-export const GAUGES: readonly Gauge[] = [
-  {
-    stationId: 'NH-RL-01',
-    name: '东平水道桂城站',
-    kind: 'river_level',
-    position: [113.128, 23.008],
-    river: 'dongping',
-    thresholds: { warning: 5.0, guaranteed: 6.2 },
-    normal: 3.2,
-    spread: 0.1,
-  },
-  {
-    stationId: 'NH-RL-02',
-    name: '北江九江站',
-    kind: 'river_level',
-    position: [112.962, 22.862],
-    river: 'beijiang',
-    thresholds: { warning: 7.5, guaranteed: 9.0 },
-    normal: 5.0,
-    spread: 0.1,
-  },
-  {
-    stationId: 'NH-RL-03',
-    name: '佛山水道石湾站',
-    kind: 'river_level',
-    position: [113.1, 23.044],
-    river: 'foshan-waterway',
-    thresholds: { warning: 4.2, guaranteed: 5.0 },
-    normal: 2.6,
-    spread: 0.1,
-  },
-  {
-    stationId: 'NH-RF-01',
-    name: '桂城雨量站',
-    kind: 'rainfall',
-    position: [113.15, 23.035],
-    thresholds: RAIN_BOUNDS,
-    normal: 0,
-    spread: 0,
-  },
-  {
-    stationId: 'NH-RF-02',
-    name: '大沥雨量站',
-    kind: 'rainfall',
-    position: [113.1, 23.1],
-    thresholds: RAIN_BOUNDS,
-    normal: 0,
-    spread: 0,
-  },
-  {
-    stationId: 'NH-RF-03',
-    name: '西樵雨量站',
-    kind: 'rainfall',
-    position: [112.96, 22.935],
-    thresholds: RAIN_BOUNDS,
-    normal: 0,
-    spread: 0,
-  },
-  {
-    stationId: 'NH-WL-01',
-    name: '桂城海三路隧道积水点',
-    kind: 'waterlogging_depth',
-    position: [113.145, 23.028],
-    thresholds: { alarm: 0.15 },
-    normal: 0,
-    spread: 0,
-  },
-  {
-    stationId: 'NH-WQ-01',
-    name: '东平水道罗村断面',
-    kind: 'water_quality',
-    position: [113.092, 23.039],
-    river: 'dongping',
-    thresholds: { alarm: 60 },
-    normal: 40,
-    spread: 4,
-  },
-  {
-    stationId: 'NH-WQ-02',
-    name: '北江丹灶断面',
-    kind: 'water_quality',
-    position: [112.905, 23.002],
-    river: 'beijiang',
-    thresholds: { alarm: 60 },
-    normal: 38,
-    spread: 4,
-  },
-];
+/** The gauges of the demo registry (contracts' reference dataset). */
+export const GAUGES: readonly Gauge[] = NANHAI_GAUGES.map((station) => ({
+  stationId: station.stationId,
+  name: station.name.zh,
+  kind: station.kind,
+  position: [station.position.lon, station.position.lat],
+  ...(station.river ? { river: station.river } : {}),
+  thresholds: station.thresholds,
+  ...everyday(station),
+}));
 
 const MEASUREMENT: Record<GaugeKind, { name: string; unit: string; digits: number }> = {
   river_level: { name: 'water_level', unit: 'm', digits: 2 },
@@ -435,6 +367,20 @@ function backgroundOf(
 
 const local = (iso: string) => Date.parse(`${iso}+08:00`);
 
+/** A gauge of the reference dataset, by station id. */
+function gauge(stationId: string): Gauge {
+  const found = GAUGES.find((g) => g.stationId === stationId);
+  if (!found) throw new Error(`no gauge "${stationId}" in the Nanhai reference dataset`);
+  return found;
+}
+
+/** A road of the reference dataset, by name. */
+function road(name: string): string {
+  if (!NANHAI_ROADS.some((r) => r.name === name))
+    throw new Error(`no road "${name}" in the Nanhai reference dataset`);
+  return name;
+}
+
 export interface ScenarioOptions {
   /** Lay the incident over a background of everyday events (default true). */
   readonly background?: boolean;
@@ -447,23 +393,27 @@ export function rainstormScenario(options: ScenarioOptions = {}): NormalizedEven
   const to = local('2026-06-01T20:00:00');
   if (options.background !== false) backgroundOf(w, from, to);
   // The background wrote normal readings for every gauge: drop the three the storm drives.
-  const driven = new Set(['NH-RF-01', 'NH-RL-01', 'NH-WL-01']);
+  const driven = new Set(['rain-guicheng', 'guicheng-foshan-waterway', 'haiba-underpass']);
   w.events.splice(0, w.events.length, ...w.events.filter((e) => !(e.place?.id && driven.has(e.place.id))));
   const storm = local('2026-06-01T14:30:00');
-  const gauge = (id: string) => GAUGES.find((g) => g.stationId === id) as Gauge;
+  const rainGauge = gauge('rain-guicheng');
+  const riverGauge = gauge('guicheng-foshan-waterway');
+  const warningLevel = riverGauge.thresholds['warning'] as number;
   for (let t = from; t < to; t += 10 * MINUTE) {
     const m = (t - storm) / MINUTE; // minutes into the storm
-    const rain = m < 0 ? 0 : m <= 120 ? 10 + m * 0.5 : Math.max(0, 70 - (m - 120) * 0.6);
-    w.gauge(gauge('NH-RF-01'), t, rain + w.random.between(-1, 1));
-    const river = m < 30 ? 3.2 : Math.min(5.45, 3.2 + (m - 30) * 0.018);
-    w.gauge(gauge('NH-RL-01'), t, river + w.random.between(-0.02, 0.02));
+    // One-hour rainfall peaks at about 44 mm: over the yellow bound (30), under the orange (50).
+    const rain = m < 0 ? 0 : m <= 120 ? 8 + m * 0.3 : Math.max(0, 44 - (m - 120) * 0.4);
+    w.gauge(rainGauge, t, rain + w.random.between(-1, 1));
+    // The waterway rises to 0.25 m over its warning level, short of its guaranteed level.
+    const river = Math.min(warningLevel + 0.25, riverGauge.normal + Math.max(0, m - 30) * 0.012);
+    w.gauge(riverGauge, t, river + w.random.between(-0.02, 0.02));
     const depth = m < 50 ? 0 : Math.min(0.45, (m - 50) * 0.006);
-    w.gauge(gauge('NH-WL-01'), t, depth);
+    w.gauge(gauge('haiba-underpass'), t, depth);
   }
   const centre: Position = [113.148, 23.031];
   const at = (minutes: number) => storm + minutes * MINUTE;
   const spot = () => w.around(centre, 700, 1800);
-  const roads = ['海八路', '南海大道', '桂澜路', '灯湖东路', '南桂路'];
+  const roads = ['海八路', '南海大道', '桂澜路', '灯湖东路', '南桂路'].map(road);
   const incidents: [number, string, Record<string, string | number | boolean>][] = [
     [70, 'traffic.flooded_road', { roadName: roads[0] as string }],
     [78, 'urban.waterlogging', {}],
@@ -580,17 +530,21 @@ export function crowdGatheringScenario(options: ScenarioOptions = {}): Normalize
   return w.sorted();
 }
 
-/** A tanker crashes on a bridge over the Dongping Waterway; the quality station downstream alarms. */
+/**
+ * A tanker overturns on the riverside road at Jiujiang, upstream of the water-quality station
+ * on the Xijiang (the simulator's hazmat-river scenario, at the same place); the station alarms.
+ */
 export function hazmatRiverScenario(options: ScenarioOptions = {}): NormalizedEvent[] {
   const w = new ScenarioWriter(404, 'HAZMAT');
   const from = local('2026-06-10T06:00:00');
   const to = local('2026-06-10T14:00:00');
   if (options.background !== false) backgroundOf(w, from, to);
-  w.events.splice(0, w.events.length, ...w.events.filter((e) => e.place?.id !== 'NH-WQ-01'));
-  const bridge: Position = [113.0312, 23.0823];
+  const station = gauge('jiujiang-water-quality');
+  w.events.splice(0, w.events.length, ...w.events.filter((e) => e.place?.id !== station.stationId));
+  const bridge = destination(station.position[0], station.position[1], 330, 2200);
   const crash = local('2026-06-10T08:10:00');
   const accident = {
-    roadName: '佛山一环',
+    roadName: road('九江沿江路'),
     vehiclesInvolved: 2,
     injured: 1,
     dead: 0,
@@ -645,7 +599,6 @@ export function hazmatRiverScenario(options: ScenarioOptions = {}): NormalizedEv
     attributes: { hazardousGoods: true, injured: 2 },
     delaySeconds: 10,
   });
-  const station = GAUGES.find((g) => g.stationId === 'NH-WQ-01') as Gauge;
   const spill = local('2026-06-10T09:30:00');
   for (let t = from; t < to; t += 10 * MINUTE) {
     const m = (t - spill) / MINUTE;

@@ -1,4 +1,10 @@
-import { NANHAI_GAUGES, NANHAI_TOWNS, type DepartmentCode, type GaugeStation } from '@liandong/contracts';
+import {
+  NANHAI_GAUGES,
+  NANHAI_ROADS,
+  NANHAI_TOWNS,
+  type DepartmentCode,
+  type GaugeStation,
+} from '@liandong/contracts';
 import {
   healthRecord,
   marketRecord,
@@ -22,7 +28,7 @@ export const BACKGROUND_RATES: Record<Exclude<DepartmentCode, 'water'>, number> 
 /** Gauges report every five minutes. */
 export const GAUGE_INTERVAL_MS = 5 * MINUTE;
 
-const ROADS = ['南海大道', '桂澜路', '佛山一环', '广佛路', '海八路', '狮山大道', '西樵大道', '沿江路'];
+const ROADS = NANHAI_ROADS.map((road) => road.name);
 
 const URBAN_CODES = [
   ['002', '道路破损', '路面出现坑洼'],
