@@ -24,7 +24,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { NormalizedEvent } from '@liandong/contracts';
 import { createEngine, loadRuleSet, type Engine, type RuleSet } from '@liandong/correlation-engine';
-import { SCENARIOS, backgroundStream, type StreamOptions } from '@liandong/correlation-engine/testing';
+import { backgroundStream, type StreamOptions } from '@liandong/correlation-engine/testing';
+import { exportScenario } from '../scenarios/simulator-export.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -70,7 +71,7 @@ function* mixedLines(hours: number, options: StreamOptions, sliceMinutes = 60): 
     const hour = (from - DAY_START) / HOUR;
     if (sliceMinutes === 60 && hour % 6 === 2) {
       const name = incidents[((hour - 2) / 6) % incidents.length] as (typeof incidents)[number];
-      pending.push(...shifted(SCENARIOS[name]({ background: false }), from));
+      pending.push(...shifted(exportScenario(name, { status: 'Actual' }), from));
       pending.sort(byReceipt);
     }
     let due = 0;

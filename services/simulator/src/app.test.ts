@@ -110,6 +110,26 @@ describe('simulator control API', () => {
     expect(sent.length).toBe(before);
   });
 
+  it('sends a late report with the time it happened: 150 simulated minutes before it is sent', async () => {
+    const { app, simulation, sent } = await setup();
+    close = async () => {
+      await simulation.stop(0);
+      await app.close();
+    };
+    simulation.start(5);
+    await app.inject({ method: 'POST', url: '/scenarios/food-poisoning' });
+    const late = () =>
+      sent.find((r) => (r.body as { facility?: string }).facility === '桂城街道社区卫生服务中心');
+    clock += (174 * 60_000) / 60;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(late()).toBeUndefined();
+    clock += (2 * 60_000) / 60;
+    await new Promise((r) => setTimeout(r, 50));
+    const body = late()?.body as { occurredAt: string };
+    // Sent now; it happened 150 simulated minutes (150 s at speed 60) before.
+    expect(Date.parse(body.occurredAt)).toBe(Math.floor((clock - 150_000) / 1000) * 1000);
+  });
+
   it('answers /readyz 503 naming the ingest service that does not answer, serves /metrics and /docs', async () => {
     const { app } = await setup({ down: 'water' });
     close = () => app.close();

@@ -97,7 +97,8 @@ export function createSimulation(options: SimulationOptions) {
         department: r.department,
         sourceId: r.sourceId,
         contentType: r.contentType,
-        body: r.build(sentAt, options.status),
+        // A late report tells when it happened: that long before, on the simulation's clock.
+        body: r.build(new Date(sentAt.getTime() - (r.reportedAfterMs ?? 0) / options.speed), options.status),
       })),
     );
   }

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadRuleSet } from '../rules/rule-set.loader.ts';
 import { at, near } from '../testing/event.fixture.ts';
 import { replay } from '../testing/replay.helper.ts';
-import { SCENARIOS } from '../testing/scenario.generator.ts';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createEngine, restoreEngine, type EngineSnapshot } from './correlation.engine.ts';
 
 const ruleSet = await loadRuleSet();
@@ -18,7 +18,16 @@ function stream(): NormalizedEvent[] {
   const cap = at(1, 'police.gas_leak', { cap: true, ...near(20) });
   const second = at(6, 'police.gas_leak', { cap: true, ...near(40) });
   const cancel = at(30, 'police.gas_leak', { cap: true, msgType: 'Cancel', references: [cap.id, second.id] });
-  const events = [...Object.values(SCENARIOS).flatMap((build) => build()), ...drill, cap, second, cancel];
+  const dir = new URL('../../test/scenarios/', import.meta.url);
+  const scenarios = readdirSync(dir)
+    .filter((name) => name.endsWith('.ndjson'))
+    .flatMap((name) =>
+      readFileSync(new URL(name, dir), 'utf8')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as NormalizedEvent),
+    );
+  const events = [...scenarios, ...drill, cap, second, cancel];
   return events.sort((a, b) =>
     a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.id < b.id ? -1 : 1,
   );

@@ -119,7 +119,7 @@ describe('rainstorm-waterlogging', () => {
     at(20, 'police.flooding', near(-600, 500)),
   ];
 
-  it('given a gauge over its alarm, a flooded road and a 110 call within 3 km, then yellow; a person trapped, then orange', () => {
+  it('given a depth sensor over its yellow bound, a flooded road and a 110 call within 3 km, then yellow; a person trapped, then orange', () => {
     const events = storm(gaugeReading(0, 'water.waterlogging_depth', 0.3));
     expect(of('rainstorm-waterlogging', events).map((w) => w.level)).toEqual(['yellow']);
     expect(

@@ -1,4 +1,4 @@
-/** Test support: build contract-valid events and reproducible scenarios. */
+/** Test support: build contract-valid events and reproducible load. */
 export {
   buildEvent,
   scenarioEventId,
@@ -6,19 +6,7 @@ export {
   SOURCE_SYSTEMS,
   type EventSpec,
 } from './event.builder.ts';
-export {
-  SCENARIOS,
-  GAUGES,
-  TOWNS,
-  ScenarioWriter,
-  backgroundHour,
-  backgroundStream,
-  toNdjson,
-  type Gauge,
-  type ScenarioName,
-  type ScenarioOptions,
-  type StreamOptions,
-} from './scenario.generator.ts';
+export { backgroundStream, type StreamOptions } from './load.generator.ts';
 export { Random } from './random.source.ts';
 export { replay, ruleSetOf, type Replay } from './replay.helper.ts';
 export { at, near, gaugeReading, T0, GUICHENG } from './event.fixture.ts';

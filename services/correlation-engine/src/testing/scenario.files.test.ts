@@ -1,13 +1,13 @@
 /**
- * The scenario files under test/scenarios: reproducible, valid events, and the warnings a duty
- * officer would expect from each — and only those.
+ * The scenario files under test/scenarios (the simulator's feeds as the ingest services normalize
+ * them, written by `pnpm generate:scenarios`; tests/scenarios checks they are current): valid
+ * events, and the warnings a duty officer would expect from each — and only those.
  */
 import { readFile } from 'node:fs/promises';
 import { NormalizedEvent, validator, type Level, type Warning } from '@liandong/contracts';
 import { describe, expect, it } from 'vitest';
 import { runBacktest } from '../cli/backtest.runner.ts';
 import { loadRuleSet } from '../rules/rule-set.loader.ts';
-import { SCENARIOS, toNdjson, type ScenarioName } from './scenario.generator.ts';
 
 const ruleSet = await loadRuleSet();
 const checkEvent = validator(NormalizedEvent);
@@ -19,14 +19,23 @@ async function backtest(name: ScenarioName) {
 }
 
 type Expected = [ruleId: string, level: Level, status: Warning['status']][];
+type ScenarioName =
+  'rainstorm' | 'food-poisoning' | 'crowd-gathering' | 'hazmat-river' | 'quiet-day' | 'feed-outage';
 
 const EXPECTED: Record<ScenarioName, Expected> = {
+  // The storm drives the Guicheng and Dali rain gauges and the Foshan waterway.
   rainstorm: [
-    ['heavy-rainfall', 'yellow', 'active'],
+    ['heavy-rainfall', 'orange', 'active'],
+    ['heavy-rainfall', 'orange', 'active'],
     ['rainstorm-waterlogging', 'orange', 'active'],
     ['river-over-level', 'yellow', 'active'],
   ],
-  'food-poisoning': [['food-poisoning-cluster', 'orange', 'active']],
+  // Beside the cluster, the everyday feed's two traffic accidents and an ambulance within 1 km
+  // and 21 minutes in Danzao: the safety net's blue, as a duty officer would want it.
+  'food-poisoning': [
+    ['food-poisoning-cluster', 'yellow', 'active'],
+    ['generic-cooccurrence', 'blue', 'active'],
+  ],
   // The crowd reports first make a generic warning, which the surge claims and merges when it fires.
   'crowd-gathering': [
     ['crowd-gathering-surge', 'orange', 'active'],
@@ -41,13 +50,16 @@ const EXPECTED: Record<ScenarioName, Expected> = {
 };
 
 describe('scenario files', () => {
-  it.each(Object.keys(SCENARIOS) as ScenarioName[])(
-    'given %s, when regenerated, then the file is byte for byte the same and every event is valid',
+  it.each(Object.keys(EXPECTED) as ScenarioName[])(
+    'given %s, then every event is valid and none stands twice',
     async (name) => {
-      const events = SCENARIOS[name]();
-      expect(await readFile(fileOf(name), 'utf8')).toBe(toNdjson(events));
+      const events = (await readFile(fileOf(name), 'utf8'))
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as unknown);
+      expect(events.length).toBeGreaterThan(1000);
       for (const event of events) expect(checkEvent.issues(event)).toEqual([]);
-      expect(new Set(events.map((e) => e.id)).size).toBe(events.length);
+      expect(new Set(events.map((e) => (e as NormalizedEvent).id)).size).toBe(events.length);
     },
   );
 
@@ -78,11 +90,11 @@ describe('what the duty officer reads', () => {
     });
   });
 
-  it('given the food-poisoning cluster, then the venue is named and the case reported three hours late is reported as late', async () => {
+  it('given the food-poisoning cluster, then the venue is named and the case a clinic reported two and a half hours late is counted as late', async () => {
     const result = await backtest('food-poisoning');
     const warning = result.warnings[0] as Warning;
-    expect(warning.summary.zh).toContain('桂城某海鲜酒家');
-    expect(warning.departments).toEqual(['police', 'market', 'health', 'emergency']);
+    expect(warning.summary.zh).toContain('桂城灯湖东路某酒楼');
+    expect(warning.departments).toEqual(['market', 'health', 'emergency']);
     expect(result.stats.late).toEqual({ health: 1 });
   });
 

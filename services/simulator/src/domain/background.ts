@@ -67,8 +67,9 @@ export function createBackground(seed: number, runId: string, startMinuteOfDay =
   const id = (prefix: string) => `${prefix}-${runId}-${(serial += 1).toString().padStart(6, '0')}`;
 
   function recordFor(department: Exclude<DepartmentCode, 'water'>, atMs: number): SimRecord {
-    const town = random.pick(NANHAI_TOWNS);
-    const point = near(random, town.center, town.radiusM);
+    // Towns by their share of the district's incidents, anywhere in and around the built-up area.
+    const town = random.weighted(NANHAI_TOWNS, (t) => t.share);
+    const point = near(random, town.center, 2 * town.radiusM);
     const road = random.pick(ROADS);
     const address = `${town.name.zh}${road}`;
     const base = { atMs, department, scenario: 'background' };
@@ -91,7 +92,8 @@ export function createBackground(seed: number, runId: string, startMinuteOfDay =
           build: policeRecord(recordId, {
             recordType: 'call',
             type,
-            priority: random.pick([3, 4, 4] as const),
+            // Dispatchers grade most everyday calls priority 4 (Minor).
+            priority: random.pick([3, 4, 4, 4] as const),
             summary: `${address}附近群众报警`,
             point,
             address,

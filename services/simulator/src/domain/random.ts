@@ -9,6 +9,8 @@ export interface Random {
   next(): number;
   int(from: number, to: number): number;
   pick<T>(items: readonly T[]): T;
+  /** An item drawn with the probability of its weight among all. */
+  weighted<T>(items: readonly T[], weight: (item: T) => number): T;
   chance(p: number): boolean;
   /** Minutes until the next arrival of a Poisson process with `perHour` arrivals an hour. */
   exponentialMinutes(perHour: number): number;
@@ -23,6 +25,11 @@ export function createRandom(seed: number): Random {
     int: (from, to) => uniformInt(rng, from, to),
     pick: (items) => items[uniformInt(rng, 0, items.length - 1)] as (typeof items)[number],
     chance: (p) => next() < p,
+    weighted: (items, weight) => {
+      let r = next() * items.reduce((sum, item) => sum + weight(item), 0);
+      for (const item of items) if ((r -= weight(item)) < 0) return item;
+      return items[items.length - 1] as (typeof items)[number];
+    },
     exponentialMinutes: (perHour) => (-Math.log(1 - next()) / perHour) * 60,
     normal: (mean, sd) => mean + sd * Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next()),
   };

@@ -13,6 +13,11 @@ export interface SimRecord {
   sourceId: string;
   contentType: SimContentType;
   scenario: string;
+  /**
+   * How long after it happened the department's system sends it (a clinic that reports a case
+   * hours late): the body tells the earlier time. Sent as it happens when absent.
+   */
+  reportedAfterMs?: number;
   build(occurredAt: Date, status: EventStatus): unknown;
 }
 

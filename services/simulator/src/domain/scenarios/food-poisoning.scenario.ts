@@ -48,6 +48,25 @@ export const foodPoisoning: Scenario = {
         }),
       });
     });
+    // A clinic's paper report of the first patient reaches the system two and a half hours late.
+    out.push({
+      atMs: 175 * MINUTE,
+      reportedAfterMs: 150 * MINUTE,
+      department: 'health',
+      scenario,
+      sourceId: sid('CDC', cases.length),
+      contentType: 'application/json',
+      build: healthRecord(sid('CDC', cases.length), {
+        recordType: 'case',
+        type: 'food_poisoning',
+        cases: 1,
+        severeCases: 0,
+        facility: '桂城街道社区卫生服务中心',
+        suspectedSource: venue,
+        description: '午宴后呕吐、腹泻（补报）',
+        point: near(random, venuePoint, 1500),
+      }),
+    });
     [45, 70].forEach((minute, i) => {
       const recordId = sid('120', i);
       out.push({
