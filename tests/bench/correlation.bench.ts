@@ -24,7 +24,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { NormalizedEvent } from '@liandong/contracts';
 import { createEngine, loadRuleSet, type Engine, type RuleSet } from '@liandong/correlation-engine';
-import { backgroundStream, type StreamOptions } from '@liandong/correlation-engine/testing';
+import { backgroundStream, type StreamOptions } from './load.generator.ts';
 import { exportScenario } from '../scenarios/simulator-export.ts';
 
 setFlagsFromString('--expose-gc');

@@ -1,4 +1,4 @@
-/** Test support: build contract-valid events and reproducible load. */
+/** Test support: contract-valid events, short-hand fixtures and a replay helper. */
 export {
   buildEvent,
   scenarioEventId,
@@ -6,7 +6,5 @@ export {
   SOURCE_SYSTEMS,
   type EventSpec,
 } from './event.builder.ts';
-export { backgroundStream, type StreamOptions } from './load.generator.ts';
-export { Random } from './random.source.ts';
 export { replay, ruleSetOf, type Replay } from './replay.helper.ts';
 export { at, near, gaugeReading, T0, GUICHENG } from './event.fixture.ts';

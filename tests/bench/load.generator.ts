@@ -1,8 +1,9 @@
 /**
- * Load for tests and benchmarks: the everyday events of many districts at once, as the topics
- * would hold them (Poisson arrivals with a day/night profile around the towns of Nanhai, gauges
- * every 10 minutes; `tiles` copies of the district side by side, `rateFactor` times busier).
- * Deterministic for a seed. The incidents and the scenario files come from the simulator
+ * Load for the benchmarks: the everyday events of many districts at once, as the topics would
+ * hold them (Poisson arrivals with a day/night profile around the towns of Nanhai, gauges every
+ * 10 minutes; `tiles` copies of the district side by side, `rateFactor` times busier), built as
+ * events directly because millions of them are wanted in seconds. Deterministic for a seed, with
+ * the simulator's random source. The incidents and the scenario files come from the simulator
  * (tests/scenarios/simulator-export.ts), not from here.
  */
 import {
@@ -14,10 +15,9 @@ import {
   type NormalizedEvent,
   type Position,
 } from '@liandong/contracts';
-import { byArrival } from '../domain/arrival.order.ts';
-import { destination } from '../domain/wgs84.geometry.ts';
-import { buildEvent, type EventSpec } from './event.builder.ts';
-import { Random } from './random.source.ts';
+import { byArrival } from '@liandong/correlation-engine';
+import { buildEvent, type EventSpec } from '@liandong/correlation-engine/testing';
+import { createRandom, offset, type Random } from '@liandong/simulator';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -28,9 +28,6 @@ const TOWNS = NANHAI_TOWNS.map((town) => ({
   center: [town.center.lon, town.center.lat] as Position,
   weight: town.share,
 }));
-type Town = (typeof TOWNS)[number];
-
-const TOWN_WEIGHTS: Record<string, number> = Object.fromEntries(TOWNS.map((t) => [t.id, t.weight]));
 
 type GaugeKind = GaugeStation['kind'];
 
@@ -153,6 +150,11 @@ export interface StreamOptions {
   readonly outage?: { readonly department: DepartmentCode; readonly from: number; readonly to: number };
 }
 
+/** Waiting time to the next arrival of a Poisson process of `ratePerMs`. */
+function waiting(random: Random, ratePerMs: number): number {
+  return random.exponentialMinutes(ratePerMs * HOUR) * MINUTE;
+}
+
 function localHour(ms: number): number {
   return Math.floor(((ms + 8 * HOUR) % (24 * HOUR)) / HOUR);
 }
@@ -167,7 +169,7 @@ class StreamWriter {
     seed: number,
     readonly prefix: string,
   ) {
-    this.random = new Random(seed);
+    this.random = createRandom(seed);
   }
 
   nextId(department: string): string {
@@ -178,7 +180,8 @@ class StreamWriter {
   /** A point around a centre: a random bearing, a Rayleigh-distributed distance of scale σ. */
   around(center: Position, sigmaM: number, maxM = 4 * sigmaM): Position {
     const distance = Math.min(maxM, sigmaM * Math.sqrt(-2 * Math.log(1 - this.random.next())));
-    return destination(center[0], center[1], this.random.between(0, 360), distance);
+    const point = offset({ lon: center[0], lat: center[1] }, distance, this.random.next() * 360);
+    return [point.lon, point.lat];
   }
 
   add(spec: Omit<EventSpec, 'sourceId'> & { sourceId?: string }): NormalizedEvent {
@@ -244,16 +247,11 @@ function backgroundHour(writer: StreamWriter, from: number, options: StreamOptio
       let total = 0;
       for (const r of Object.values(rates)) total += r;
       const ratePerMs = (total * factor * profile(department, hour)) / HOUR;
-      for (
-        let t = from + random.exponential(ratePerMs);
-        t < from + span;
-        t += random.exponential(ratePerMs)
-      ) {
+      for (let t = from + waiting(random, ratePerMs); t < from + span; t += waiting(random, ratePerMs)) {
         const o = options.outage;
         if (o && o.department === department && t >= o.from && t < o.to) continue;
-        const key = random.weighted(rates);
-        const townId = random.weighted(TOWN_WEIGHTS);
-        const town = TOWNS.find((x) => x.id === townId) as Town;
+        const key = random.weighted(Object.keys(rates), (k) => rates[k] as number);
+        const town = random.weighted(TOWNS, (t) => t.weight);
         const at = writer.around([town.center[0] + offset[0], town.center[1] + offset[1]], 3000, 9000);
         writer.add(backgroundSpec(random, department, key, t, at));
       }
@@ -266,7 +264,7 @@ function backgroundHour(writer: StreamWriter, from: number, options: StreamOptio
         writer.gauge(
           gauge,
           t,
-          gauge.normal + random.between(-gauge.spread, gauge.spread),
+          gauge.normal + gauge.spread * (2 * random.next() - 1),
           offset,
           gauge.stationId + suffix,
         );
