@@ -23,6 +23,12 @@ export default defineConfig({
           name: 'unit',
           include: ['{contracts,infra,services,tests}/**/*.test.ts'],
           exclude: [...ALWAYS_EXCLUDED, ...INTEGRATION],
+          // Pure tests share worker threads and their module cache: 26 s instead of 69 s on two
+          // cores (most of the time went to loading the same modules again for each file). A
+          // unit test therefore keeps no state between files; `pnpm test:unit --sequence.shuffle`
+          // shows it does not.
+          pool: 'threads',
+          isolate: false,
         },
       },
       {
