@@ -1,2 +1,2 @@
-export * from './definition.ts';
-export * from './domain/health.normalizer.ts';
+/** What other packages take from this service: its ingest definition (the rest is its own). */
+export { healthDefinition } from './definition.ts';

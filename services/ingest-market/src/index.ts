@@ -1,2 +1,2 @@
-export * from './definition.ts';
-export * from './domain/market.normalizer.ts';
+/** What other packages take from this service: its ingest definition (the rest is its own). */
+export { marketDefinition } from './definition.ts';
