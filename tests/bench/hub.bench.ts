@@ -29,7 +29,14 @@ import {
   type Warning,
 } from '@liandong/contracts';
 import { createUserRepository } from '@liandong/users';
-import { backgroundEvent as event, benchEnvironment, fmt, percentile, startService } from './support.ts';
+import {
+  backgroundEvent as event,
+  benchEnvironment,
+  fmt,
+  percentile,
+  sessionCookie,
+  startService,
+} from './support.ts';
 
 const WARNINGS = Number(process.env['WARNINGS'] ?? 200);
 const RATE = Number(process.env['RATE'] ?? 5);
@@ -111,15 +118,7 @@ const hub = await startService(
   PORT,
 );
 const url = `http://127.0.0.1:${PORT}`;
-const loginResponse = await fetch(`${url}/api/v1/auth/login`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ username: 'operator', password: PASSWORD }),
-});
-const cookie = loginResponse.headers
-  .getSetCookie()
-  .map((c) => c.split(';')[0])
-  .join('; ');
+const cookie = await sessionCookie(url, 'operator', PASSWORD);
 
 /** The smallest of 5 readings 1 s apart: the live size, with as little garbage as the hub's GC left. */
 async function hubMemory(): Promise<{ rss: number; heap: number }> {

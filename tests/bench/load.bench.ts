@@ -24,7 +24,15 @@ import {
 } from '@liandong/contracts';
 import { createKeyRepository } from '@liandong/keys';
 import { createUserRepository } from '@liandong/users';
-import { BENCH_RULE, benchEnvironment, benchRules, fmt, latencySummary, startService } from './support.ts';
+import {
+  BENCH_RULE,
+  benchEnvironment,
+  benchRules,
+  fmt,
+  latencySummary,
+  sessionCookie,
+  startService,
+} from './support.ts';
 
 const MINUTES = Number(process.env['LOAD_MINUTES'] ?? 5);
 const RATE = Number(process.env['LOAD_RATE'] ?? 1000);
@@ -73,15 +81,7 @@ const services = {
 };
 
 const hubUrl = `http://127.0.0.1:${PORTS.hub}`;
-const login = await fetch(`${hubUrl}/api/v1/auth/login`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ username: 'operator', password: PASSWORD }),
-});
-const cookie = login.headers
-  .getSetCookie()
-  .map((c) => c.split(';')[0])
-  .join('; ');
+const cookie = await sessionCookie(hubUrl, 'operator', PASSWORD);
 const client: Socket = await new Promise((resolve, reject) => {
   const socket = io(hubUrl, { transports: ['websocket'], extraHeaders: { cookie }, reconnection: true });
   socket.once(SOCKET_EVENTS.hello, () => resolve(socket));

@@ -32,6 +32,7 @@ import {
   tableRow,
   watchCorrelator,
   watchCorrelatorStages,
+  sessionCookie,
 } from './support.ts';
 
 const SAMPLES = Number(process.env['SAMPLES'] ?? 200);
@@ -79,15 +80,7 @@ const hub = await startService(
   HUB_PORT,
 );
 const hubUrl = `http://127.0.0.1:${HUB_PORT}`;
-const loginResponse = await fetch(`${hubUrl}/api/v1/auth/login`, {
-  method: 'POST',
-  headers: { 'content-type': 'application/json' },
-  body: JSON.stringify({ username: 'operator', password: PASSWORD }),
-});
-const cookie = loginResponse.headers
-  .getSetCookie()
-  .map((c) => c.split(';')[0])
-  .join('; ');
+const cookie = await sessionCookie(hubUrl, 'operator', PASSWORD);
 
 function connect(): Promise<Socket> {
   return new Promise((resolve, reject) => {

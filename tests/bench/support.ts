@@ -365,3 +365,17 @@ export function startBackground(producer: Producer, prefix: string, rate: number
     },
   };
 }
+
+/** Logs in to a hub and returns the session cookie its API and Socket.IO handshake take. */
+export async function sessionCookie(hubUrl: string, username: string, password: string): Promise<string> {
+  const response = await fetch(`${hubUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200) throw new Error(`login as ${username} answered ${response.status}`);
+  return response.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
+}
