@@ -4,6 +4,12 @@ import { FormatRegistry } from '@sinclair/typebox';
 export const DATE_TIME_EXAMPLE = '2026-06-01T10:15:00+08:00';
 
 /**
+ * Asia/Shanghai's offset from UTC, in milliseconds: China keeps +08:00 all year (no daylight
+ * saving since 1991), so Beijing wall-clock time is UTC plus this.
+ */
+export const BEIJING_OFFSET_MS = 8 * 3600_000;
+
+/**
  * The shape of an RFC 3339 date-time with an explicit offset (`Z`, `+08:00`, `-00:00`),
  * fractions allowed. Only the shape: `dateTimeProblem` checks that each field exists.
  */

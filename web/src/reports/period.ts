@@ -3,20 +3,19 @@
  * the period presets, and warnings per day (or week) and level from the report's warning list.
  * Pure; the clock is passed in.
  */
-import { LEVELS, type Level, type PeriodReport } from '@liandong/contracts';
+import { BEIJING_OFFSET_MS, LEVELS, type Level, type PeriodReport } from '@liandong/contracts';
 
 const DAY_MS = 86_400_000;
-const BEIJING_MS = 8 * 3600_000;
 
 /** The instant of Beijing midnight starting the day that holds `at`, `days` days on. */
 export function beijingMidnight(at: Date, days = 0): Date {
-  const local = at.getTime() + BEIJING_MS;
-  return new Date(Math.floor(local / DAY_MS) * DAY_MS - BEIJING_MS + days * DAY_MS);
+  const local = at.getTime() + BEIJING_OFFSET_MS;
+  return new Date(Math.floor(local / DAY_MS) * DAY_MS - BEIJING_OFFSET_MS + days * DAY_MS);
 }
 
 /** The Beijing date of an instant, `YYYY-MM-DD`. */
 export function beijingDate(at: Date | string): string {
-  return new Date(new Date(at).getTime() + BEIJING_MS).toISOString().slice(0, 10);
+  return new Date(new Date(at).getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
 }
 
 export interface Period {
@@ -29,8 +28,8 @@ export type PeriodPreset = (typeof PERIOD_PRESETS)[number];
 
 /** Beijing midnight of the first day of the month `months` months after the one holding `at`. */
 function monthStart(at: Date, months: number): Date {
-  const local = new Date(at.getTime() + BEIJING_MS);
-  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + months, 1) - BEIJING_MS);
+  const local = new Date(at.getTime() + BEIJING_OFFSET_MS);
+  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + months, 1) - BEIJING_OFFSET_MS);
 }
 
 /** Whole Beijing days: "last 7 days" is today and the six days before it. */

@@ -3,6 +3,7 @@
  * and as the print HTML that Chromium turns into the PDF. Pure.
  */
 import {
+  BEIJING_OFFSET_MS,
   CATEGORY_NAMES,
   LEVEL_NAMES,
   type Category,
@@ -14,12 +15,11 @@ import {
 } from '@liandong/contracts';
 
 const BOM = '\uFEFF';
-const BEIJING_MS = 8 * 3600_000;
 
 /** `2026-06-01 10:15:00` in Beijing time (the reports' readers are in Nanhai). */
 export function beijing(iso: string | null): string {
   if (!iso) return '';
-  return new Date(Date.parse(iso) + BEIJING_MS).toISOString().slice(0, 19).replace('T', ' ');
+  return new Date(Date.parse(iso) + BEIJING_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
 }
 
 /** A figure as printed: integers as they are, fractions to 4 places, none as empty. */

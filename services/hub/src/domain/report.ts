@@ -17,6 +17,7 @@
  * - a period holds the warnings raised in [from, to); exercises are counted apart.
  */
 import {
+  BEIJING_OFFSET_MS,
   DISPOSITIONS,
   type Disposition,
   type EventView,
@@ -225,7 +226,6 @@ export function buildWarningReport(input: WarningReportInput, now: Date, townOf:
   };
 }
 
-const BEIJING_MS = 8 * 3600_000;
 const bump = (counts: Record<string, number>, key: string) => {
   counts[key] = (counts[key] ?? 0) + 1;
 };
@@ -270,7 +270,7 @@ export function periodFigures(items: readonly PeriodWarning[], now: Date, townOf
     bump(figures.byTown, townOf({ lon, lat })?.code ?? DISTRICT_CODE);
     figures.escalations += escalations;
     detect.push(seconds(warning.firstEvidenceAt, warning.raisedAt));
-    const hour = new Date(Date.parse(warning.raisedAt) + BEIJING_MS).getUTCHours();
+    const hour = new Date(Date.parse(warning.raisedAt) + BEIJING_OFFSET_MS).getUTCHours();
     figures.byHour[hour] = (figures.byHour[hour] ?? 0) + 1;
     const rule =
       rules.get(warning.ruleId) ??

@@ -1,8 +1,8 @@
 /** GB/T 35965.1-2018 identifiers and CAP times. Pure. */
+import { BEIJING_OFFSET_MS } from '@liandong/contracts';
 
 /** The issuing unit's 14-digit code: a GB/T 2260 administrative code and the unit's own digits. */
 export const ISSUER_CODE = /^\d{14}$/;
-const BEIJING_OFFSET_MS = 8 * 3600_000;
 
 /** A CAP date-time in Beijing time: `2026-06-01T10:15:00+08:00` (no fraction, no `Z`). */
 export function beijingTime(at: Date): string {
