@@ -6,6 +6,7 @@
 export {
   createEngine,
   restoreEngine,
+  reloadEngine,
   evaluationOrder,
   DEFAULT_ALLOWED_LATENESS_MINUTES,
   type Engine,
@@ -14,6 +15,7 @@ export {
   type EngineStats,
   type CorrelationOutput,
   type RuleStats,
+  type RuleChanges,
 } from './domain/correlation.engine.ts';
 export type { Decision, Outcome } from './domain/episode.model.ts';
 export { WARNING_ID_NAMESPACE } from './domain/episode.model.ts';
@@ -26,6 +28,11 @@ export {
   type RuleFileText,
   type RuleSetIssue,
 } from './rules/rule-set.parser.ts';
-export { loadRuleSet, DEFAULT_RULES_DIR } from './rules/rule-set.loader.ts';
+export {
+  loadRuleSet,
+  readRuleFiles,
+  ruleFilesFingerprint,
+  DEFAULT_RULES_DIR,
+} from './rules/rule-set.loader.ts';
 export { runBacktest, type BacktestResult } from './cli/backtest.runner.ts';
 export { byArrival } from './domain/arrival.order.ts';

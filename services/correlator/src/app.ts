@@ -3,7 +3,7 @@ import Fastify, { LogController } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Type } from '@sinclair/typebox';
-import type { RuleSet } from '@liandong/correlation-engine';
+import type { RuleSet, RuleSetIssue } from '@liandong/correlation-engine';
 import type { Logger } from '@liandong/logger';
 import type { CorrelatorMetrics } from './metrics.ts';
 
@@ -17,6 +17,12 @@ export interface CorrelatorAppDeps {
   metrics: CorrelatorMetrics;
   checks: HealthCheck[];
   ruleSet(): RuleSet;
+  /** The running set's fingerprint and since when it runs; the last refused read of the folder. */
+  rulesState(): {
+    fingerprint: string | undefined;
+    since: string;
+    refused: { at: string; trigger: string; issues: RuleSetIssue[] } | undefined;
+  };
 }
 
 const RuleSummary = Type.Object({
@@ -27,6 +33,22 @@ const RuleSummary = Type.Object({
   enabled: Type.Boolean(),
   file: Type.String(),
 });
+
+const Refusal = Type.Object(
+  {
+    at: Type.String({ format: 'date-time' }),
+    trigger: Type.String({ description: 'start, file (the folder changed) or signal (SIGHUP)' }),
+    issues: Type.Array(
+      Type.Object({
+        file: Type.String(),
+        rule: Type.Optional(Type.String()),
+        field: Type.String({ description: 'JSON pointer in the rule, empty for the whole file' }),
+        message: Type.String(),
+      }),
+    ),
+  },
+  { description: 'The last read of the rule folder that failed validation; the running set stayed.' },
+);
 
 /** Builds the app; never listens by itself (tests use app.inject()). */
 export async function buildCorrelatorApp(deps: CorrelatorAppDeps) {
@@ -68,12 +90,28 @@ export async function buildCorrelatorApp(deps: CorrelatorAppDeps) {
       schema: {
         tags: ['rules'],
         summary: 'The running rule set, with versions',
-        response: { 200: Type.Object({ rules: Type.Array(RuleSummary) }) },
+        description:
+          'The rules the engine runs now. The correlator reads its rule folder when it starts, when a file in it changes and on SIGHUP; a valid set takes effect at its place in the input sequence, a set that fails validation is refused (`refused`) and the running set stays.',
+        response: {
+          200: Type.Object({
+            fingerprint: Type.Union([Type.String(), Type.Null()], {
+              description:
+                'SHA-256 of the running set’s files (null: restored from a snapshot older than reloads)',
+            }),
+            since: Type.String({ format: 'date-time', description: 'when the engine took this set' }),
+            rules: Type.Array(RuleSummary),
+            refused: Type.Optional(Refusal),
+          }),
+        },
       },
     },
     async () => {
       const ruleSet = deps.ruleSet();
+      const state = deps.rulesState();
       return {
+        fingerprint: state.fingerprint ?? null,
+        since: state.since,
+        ...(state.refused ? { refused: state.refused } : {}),
         rules: ruleSet.rules.map((r) => ({
           id: r.id,
           version: r.version,

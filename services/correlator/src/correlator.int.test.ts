@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, type NormalizedEvent } from '@liandong/contracts';
+import { decodeSequenced } from './adapters/engine.runner.ts';
 import { createEngine, loadRuleSet } from '@liandong/correlation-engine';
 import { replay } from '@liandong/correlation-engine/testing';
 import { testDatabase, testKafka, type TestDatabase, type TestKafka } from '@liandong/testkit';
@@ -60,11 +61,15 @@ describe('correlator: events topics in, warnings.v1 out', () => {
     );
     await new Promise((r) => setTimeout(r, 500));
     const produced = warningsOf(await kafka.readToEnd(kafka.topic(TOPICS.warnings)));
-    // The reference: the pure engine over the order the correlator took (its sequence topic).
-    const sequence = await kafka.readToEnd(kafka.topic(SEQUENCE_TOPIC));
+    // The reference: the pure engine over the order the correlator took (the events of its
+    // sequence topic; the one rules record, written when it started, holds the same rules).
+    const sequence = (await kafka.readToEnd(kafka.topic(SEQUENCE_TOPIC))).map(decodeSequenced);
+    expect(sequence.filter((input) => 'kind' in input && input.kind === 'rules')).toHaveLength(1);
     const reference = replay(
       createEngine(await loadRuleSet(), { allowedLatenessMinutes: 60 }),
-      sequence.map((m) => JSON.parse(m.value?.toString('utf8') ?? '') as NormalizedEvent),
+      sequence.flatMap((input): NormalizedEvent[] =>
+        'kind' in input && input.kind === 'event' ? [input.event] : [],
+      ),
     );
     const key = (w: { id: string; revision: number }) => `${w.id}#${w.revision}`;
     expect(new Set(produced.map(key)).size).toBe(produced.length);

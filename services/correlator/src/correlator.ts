@@ -3,20 +3,56 @@
  * PostgreSQL and Kafka → the router (six events topics → sequence topic) and the engine stage
  * (sequence topic → warnings.v1) → HTTP app.
  */
+import { watch, type FSWatcher } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { basename } from 'node:path';
 import { brokerList } from '@liandong/config';
 import { DEPARTMENT_CODES, eventsTopic, namespacedTopic, TOPICS } from '@liandong/contracts';
-import { DEFAULT_RULES_DIR, loadRuleSet, type RuleSet } from '@liandong/correlation-engine';
+import {
+  DEFAULT_RULES_DIR,
+  parseRuleSet,
+  readRuleFiles,
+  ruleFilesFingerprint,
+  RuleSetError,
+  type RuleSet,
+  type RuleSetIssue,
+} from '@liandong/correlation-engine';
 import { createPool, pingDatabase } from '@liandong/db';
 import { createJsonProducer, createKafka, createKafkaProbe, ensureTopics } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
 import { createCheckpointRepository } from './adapters/checkpoint.repository.ts';
 import { startEngineRunner, type EngineRunner } from './adapters/engine.runner.ts';
 import { startRouter, type Router } from './adapters/sequence.router.ts';
-import { SEQUENCE_TOPIC, SEQUENCE_TOPIC_SPEC } from './adapters/sequence.topic.ts';
+import { HEADER, SEQUENCE_TOPIC, SEQUENCE_TOPIC_SPEC } from './adapters/sequence.topic.ts';
 import { buildCorrelatorApp } from './app.ts';
 import type { CorrelatorConfig } from './correlator.config.ts';
+import type { RuleFiles } from './domain/correlator.state.ts';
 import { createCorrelatorMetrics } from './metrics.ts';
+
+/** A read of the rule folder that was refused: the running set stays. */
+export interface RulesRefusal {
+  at: string;
+  trigger: ReloadTrigger;
+  issues: RuleSetIssue[];
+}
+
+/** What made the correlator read its rule folder. */
+export type ReloadTrigger = 'start' | 'file' | 'signal';
+
+export type ReloadOutcome =
+  | { outcome: 'published' | 'unchanged'; fingerprint: string }
+  | { outcome: 'refused'; issues: RuleSetIssue[] };
+
+/**
+ * Reads and checks a rule folder. The set a rules record carries names its files by their own
+ * names (not the folder's path): the same folder gives the same record wherever it is read from.
+ */
+async function readRules(dir: string): Promise<{ ruleSet: RuleSet; files: RuleFiles }> {
+  const read = await readRuleFiles(dir);
+  parseRuleSet(read); // refused here, with the files named as the user knows them
+  const files = read.map((f) => ({ name: basename(f.name), text: f.text }));
+  return { ruleSet: parseRuleSet(files), files: { fingerprint: ruleFilesFingerprint(files), files } };
+}
 
 export interface CorrelatorOptions {
   logger: Logger;
@@ -27,7 +63,18 @@ export interface CorrelatorOptions {
 export async function createCorrelator(config: CorrelatorConfig, options: CorrelatorOptions) {
   const { logger } = options;
   const onFatal = options.onFatal ?? (() => process.exit(1));
-  let ruleSet: RuleSet = await loadRuleSet(config.CORRELATOR_RULES_DIR ?? DEFAULT_RULES_DIR);
+  const rulesDir = config.CORRELATOR_RULES_DIR ?? DEFAULT_RULES_DIR;
+  // The folder's rules when this process started (a fresh state starts with them) ...
+  const folder = await readRules(rulesDir);
+  // ... and the rules the engine runs (a snapshot's, or those of the sequence's rules records).
+  let ruleSet: RuleSet = folder.ruleSet;
+  let running: { fingerprint: string | undefined; since: string } = {
+    fingerprint: folder.files.fingerprint,
+    since: new Date().toISOString(),
+  };
+  let refused: RulesRefusal | undefined;
+  /** The last set this process wrote to the sequence (the engine may not have taken it yet). */
+  let written: string | undefined;
   const pool = createPool({
     url: config.DATABASE_URL,
     schema: config.DATABASE_SCHEMA,
@@ -49,6 +96,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
     logger,
     metrics,
     ruleSet: () => ruleSet,
+    rulesState: () => ({ ...running, refused }),
     checks: [
       { name: 'database', check: () => pingDatabase(pool) },
       { name: 'kafka', check: () => probe.check() },
@@ -56,6 +104,57 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
   });
   let router: Router | undefined;
   let engine: EngineRunner | undefined;
+  let watcher: FSWatcher | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+  /** Folder reads one at a time, in order. */
+  let reading: Promise<unknown> = Promise.resolve();
+
+  /**
+   * Reads the rule folder; a valid set is written to the sequence topic as a rules record, which
+   * the engine takes at that place in its input (live and on every replay); a set that fails
+   * validation is refused with its file, rule and field, and the running set stays.
+   */
+  function reload(trigger: ReloadTrigger): Promise<ReloadOutcome> {
+    const run = reading.then(async (): Promise<ReloadOutcome> => {
+      let next: Awaited<ReturnType<typeof readRules>>;
+      try {
+        next = await readRules(rulesDir);
+      } catch (error) {
+        if (!(error instanceof RuleSetError)) throw error;
+        refused = { at: new Date().toISOString(), trigger, issues: [...error.issues] };
+        metrics.reloads.inc({ outcome: 'refused' });
+        logger.error({ trigger, dir: rulesDir }, `${error.message}\nthe running rule set stays`);
+        return { outcome: 'refused', issues: refused.issues };
+      }
+      refused = undefined;
+      const { fingerprint } = next.files;
+      // On start the record is written whatever runs: it fixes the set in the sequence from here on.
+      if (trigger !== 'start' && fingerprint === (written ?? running.fingerprint)) {
+        metrics.reloads.inc({ outcome: 'unchanged' });
+        return { outcome: 'unchanged', fingerprint };
+      }
+      try {
+        await producer.send([
+          {
+            topic: topic(SEQUENCE_TOPIC),
+            messages: [{ key: 'rules', value: next.files, headers: { [HEADER.kind]: 'rules' } }],
+          },
+        ]);
+      } catch (error) {
+        logger.error({ err: error, trigger, fingerprint }, 'could not write the rule set to the sequence');
+        throw error;
+      }
+      written = fingerprint;
+      metrics.reloads.inc({ outcome: 'published' });
+      logger.info(
+        { trigger, fingerprint, rules: next.ruleSet.rules.length },
+        'rule set written to the sequence',
+      );
+      return { outcome: 'published', fingerprint };
+    });
+    reading = run.catch(() => undefined);
+    return run;
+  }
 
   return {
     app,
@@ -80,7 +179,12 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         groupId: group('engine'),
         sequenceTopic: topic(SEQUENCE_TOPIC),
         warningsTopic: topic(TOPICS.warnings),
-        ruleSet: () => ruleSet,
+        rules: () => folder,
+        onRules: (next, fingerprint) => {
+          ruleSet = next;
+          running = { fingerprint, since: new Date().toISOString() };
+          metrics.reloads.inc({ outcome: 'applied' });
+        },
         engineOptions: { allowedLatenessMinutes: config.CORRELATOR_LATENESS_MINUTES },
         snapshotMs: config.CORRELATOR_SNAPSHOT_MS,
         logger: logger.child({ stage: 'engine' }),
@@ -98,12 +202,25 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         onCopied: (n) => metrics.copied.inc(n),
         onFatal,
       });
+      await reload('start');
+      // A change in the folder (an editor writes a file in several steps: read once it settles).
+      watcher = watch(rulesDir, () => {
+        clearTimeout(debounce);
+        debounce = setTimeout(() => {
+          reload('file').catch((error: unknown) =>
+            logger.error({ err: error }, 'could not reload the rules'),
+          );
+        }, 300);
+      });
+      watcher.on('error', (error) =>
+        logger.warn({ err: error, dir: rulesDir }, 'rule folder no longer watched'),
+      );
     },
-    /** Replaces the running rule set (validated by the caller). */
-    setRuleSet(next: RuleSet): void {
-      ruleSet = next;
-    },
+    reload,
     async close(): Promise<void> {
+      watcher?.close();
+      clearTimeout(debounce);
+      await reading;
       await router?.stop().catch(() => undefined);
       await engine?.stop().catch(() => undefined);
       await engine?.checkpoint().catch((error: unknown) => logger.warn({ err: error }, 'no final snapshot'));

@@ -13,7 +13,7 @@ export function createCorrelatorMetrics() {
     }),
     events: new Counter({
       name: 'correlator_inputs_total',
-      help: 'Sequence records taken by the engine, by outcome (correlated, late, repeat, tick, invalid)',
+      help: 'Sequence records taken by the engine, by outcome (correlated, late, repeat, tick, rules, invalid)',
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
@@ -27,6 +27,12 @@ export function createCorrelatorMetrics() {
       name: 'correlator_rule_warnings_total',
       help: 'Warnings a rule raised and revised (kind: raised, revised)',
       labelNames: ['rule', 'kind'] as const,
+      registers: [registry],
+    }),
+    reloads: new Counter({
+      name: 'correlator_rule_reloads_total',
+      help: 'Rule folder reads (outcome: published, unchanged, refused) and rule sets taken by the engine (outcome: applied)',
+      labelNames: ['outcome'] as const,
       registers: [registry],
     }),
     restores: new Counter({

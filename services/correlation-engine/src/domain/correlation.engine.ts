@@ -426,6 +426,62 @@ class CorrelationEngine implements Engine {
     });
   }
 
+  /**
+   * Goes on from a snapshot taken under another rule set (`previous`): event time, counters and
+   * the sequence of episodes carry over; each rule's state is taken over by the rule of the same
+   * id and family, with its episodes renumbered to this set's evaluation order; a rule that is
+   * new, or changed family, starts empty; a removed rule's state is dropped.
+   */
+  adopt(snapshot: EngineSnapshot, previous: RuleSet): RuleChanges {
+    if (snapshot.allowedLatenessMinutes * MINUTE_MS !== this.lateness)
+      throw new Error(`the snapshot was taken with ${snapshot.allowedLatenessMinutes} min allowed lateness`);
+    const before = new Map(previous.rules.map((r) => [r.id, r]));
+    const oldIds = snapshot.rules.map(([id]) => id);
+    const order = new Map(this.compiled.map((c) => [c.rule.id, c.order]));
+    const changes = { kept: [], changed: [], replaced: [], added: [], removed: [] } as {
+      [K in keyof RuleChanges]: string[];
+    };
+    /** Rules whose state this engine takes over. */
+    const carried = new Set<string>();
+    for (const c of this.compiled) {
+      const old = before.get(c.rule.id);
+      const running = old !== undefined && oldIds.includes(c.rule.id);
+      if (!running) changes.added.push(c.rule.id);
+      else if (old.family !== c.rule.family) changes.replaced.push(c.rule.id);
+      else {
+        carried.add(c.rule.id);
+        (JSON.stringify(old) === JSON.stringify(c.rule) ? changes.kept : changes.changed).push(c.rule.id);
+      }
+    }
+    for (const id of oldIds) if (!order.has(id)) changes.removed.push(id);
+
+    this.maxT = snapshot.maxT ?? -Infinity;
+    this.nextSweep = snapshot.nextSweep ?? -Infinity;
+    this.seq = snapshot.seq;
+    this.events = snapshot.events;
+    Object.assign(this.late, snapshot.late);
+    for (const id of carried) {
+      const stats = snapshot.ruleStats[id];
+      if (stats) this.ruleStats[id] = { ...stats };
+    }
+    const own = structuredClone(snapshot);
+    const renumber = <E extends { rule: number }>(episodes: E[]): E[] =>
+      episodes.flatMap((ep) => {
+        const id = oldIds[ep.rule];
+        const at = id !== undefined && carried.has(id) ? order.get(id) : undefined;
+        return at === undefined ? [] : [{ ...ep, rule: at }];
+      });
+    for (const family of this.families) {
+      if (family === null || !carried.has(family.rule.id)) continue;
+      const data = own.families.find((f) => f.ruleId === family.rule.id);
+      if (!data) continue;
+      for (const part of data.parts) part.episodes = renumber(part.episodes);
+      family.restore(data, this.watermark);
+    }
+    this.silence.restore({ last: own.silence.last, episodes: renumber(own.silence.episodes) });
+    return changes;
+  }
+
   restore(snapshot: EngineSnapshot): void {
     const mine = this.compiled.map((c) => `${c.rule.id}@${c.rule.version}`).join(',');
     const theirs = snapshot.rules.map(([id, version]) => `${id}@${version}`).join(',');
@@ -449,6 +505,19 @@ class CorrelationEngine implements Engine {
   }
 }
 
+/** What a reload did to each rule, by id (see reloadEngine). */
+export interface RuleChanges {
+  /** The same rule as before: its state goes on. */
+  readonly kept: string[];
+  /** A new version of a rule of the same family: its open warnings and evidence go on under it. */
+  readonly changed: string[];
+  /** The same id in another family: what it held is dropped, it starts afresh. */
+  readonly replaced: string[];
+  readonly added: string[];
+  /** Gone from the set: its warnings are revised no more. */
+  readonly removed: string[];
+}
+
 /** A fresh engine for a rule set. */
 export function createEngine(ruleSet: RuleSet, options: EngineOptions = {}): Engine {
   return new CorrelationEngine(ruleSet, options);
@@ -466,4 +535,23 @@ export function restoreEngine(
   });
   engine.restore(snapshot);
   return engine;
+}
+
+/**
+ * The engine under another rule set, going on from where `engine` is (see `adopt`): what the rules
+ * both sets share keep holding, new rules start empty, removed ones are dropped. Deterministic: the
+ * same engine state and rule set give the same engine, live or on a replay.
+ */
+export function reloadEngine(
+  engine: Engine,
+  ruleSet: RuleSet,
+  options: Omit<EngineOptions, 'allowedLatenessMinutes'> = {},
+): { engine: Engine; changes: RuleChanges } {
+  const snapshot = engine.snapshot();
+  const next = new CorrelationEngine(ruleSet, {
+    ...options,
+    allowedLatenessMinutes: snapshot.allowedLatenessMinutes,
+  });
+  const changes = next.adopt(snapshot, engine.ruleSet);
+  return { engine: next, changes };
 }

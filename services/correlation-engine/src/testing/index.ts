@@ -6,5 +6,5 @@ export {
   SOURCE_SYSTEMS,
   type EventSpec,
 } from './event.builder.ts';
-export { replay, ruleSetOf, type Replay } from './replay.helper.ts';
+export { replay, ruleSetOf, fireRuleYaml, type Replay } from './replay.helper.ts';
 export { at, near, gaugeReading, T0, GUICHENG } from './event.fixture.ts';

@@ -35,3 +35,25 @@ export function ruleSetOf(rulesYaml: string): RuleSet {
     { name: 'rules.yaml', text: rulesYaml },
   ]);
 }
+
+/**
+ * A rule item (under `rules:`) on which a single fire report is a blue warning, yellow at two: a
+ * rule the default set does not have, for tests of adding, changing and removing rules.
+ */
+export function fireRuleYaml(id = 'fire', version = 1): string {
+  return `
+  - id: ${id}
+    version: ${version}
+    family: cooccurrence
+    category: accident
+    match: [{ types: [police.fire] }]
+    minEvents: 1
+    minDepartments: 1
+    radiusM: 300
+    windowMinutes: 60
+    level: { base: blue, raise: [{ to: yellow, when: [{ metric: events, min: 2 }] }] }
+    routeTo: [emergency]
+    title: { zh: '{place}：火情', en: '{place}: fire' }
+    summary: { zh: '{events}条火情报告', en: '{events} fire reports' }
+`;
+}

@@ -9,7 +9,12 @@
  */
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { NormalizedEvent, validator, type Warning } from '@liandong/contracts';
-import type { EngineOptions, RuleSet } from '@liandong/correlation-engine';
+import {
+  ruleFilesFingerprint,
+  type EngineOptions,
+  type RuleChanges,
+  type RuleSet,
+} from '@liandong/correlation-engine';
 import type { JsonProducer } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
 import type { CorrelatorMetrics } from '../metrics.ts';
@@ -18,6 +23,7 @@ import {
   markProduced,
   rulesFingerprint,
   unproduced,
+  type RuleFiles,
   type SequencedInput,
 } from '../domain/correlator.state.ts';
 import type { CheckpointRepository } from './checkpoint.repository.ts';
@@ -31,7 +37,10 @@ export interface EngineRunnerDeps {
   groupId: string;
   sequenceTopic: string;
   warningsTopic: string;
-  ruleSet: () => RuleSet;
+  /** The rule set of the rule folder, with its text: what a state with no snapshot starts with. */
+  rules: () => { ruleSet: RuleSet; files: RuleFiles };
+  /** The engine now runs this rule set (after a restore, or a rules record of the sequence). */
+  onRules?: (ruleSet: RuleSet, fingerprint: string | undefined, changes?: RuleChanges) => void;
   engineOptions: EngineOptions;
   snapshotMs: number;
   logger: Logger;
@@ -60,7 +69,8 @@ function headerOf(message: KafkaMessage, name: string): string | undefined {
 
 /** A sequence record as the engine takes it; undefined when it is not one (logged, skipped). */
 export function decodeSequenced(message: KafkaMessage): SequencedInput | { invalid: string } {
-  if (headerOf(message, HEADER.kind) === 'tick') {
+  const kind = headerOf(message, HEADER.kind);
+  if (kind === 'tick') {
     const at = Number(headerOf(message, HEADER.at));
     return Number.isFinite(at) ? { kind: 'tick', at } : { invalid: 'a tick without a time' };
   }
@@ -70,6 +80,7 @@ export function decodeSequenced(message: KafkaMessage): SequencedInput | { inval
   } catch (error) {
     return { invalid: `not JSON: ${(error as Error).message}` };
   }
+  if (kind === 'rules') return decodeRules(value);
   if (!isEvent.check(value)) {
     const first = isEvent.issues(value)[0];
     return { invalid: `not a normalized event: ${first?.pointer ?? ''} ${first?.message ?? ''}` };
@@ -84,6 +95,21 @@ export function decodeSequenced(message: KafkaMessage): SequencedInput | { inval
         ? { partition: source.slice(0, cut), offset: BigInt(source.slice(cut + 1)) }
         : undefined,
   };
+}
+
+/** A rules record: `{ fingerprint, files: [{ name, text }] }`, its fingerprint that of its files. */
+function decodeRules(value: unknown): SequencedInput | { invalid: string } {
+  const data = value as Partial<RuleFiles> | null;
+  const files = data?.files;
+  if (
+    typeof data?.fingerprint !== 'string' ||
+    !Array.isArray(files) ||
+    !files.every((f) => typeof f?.name === 'string' && typeof f?.text === 'string')
+  )
+    return { invalid: 'a rules record that is not { fingerprint, files: [{ name, text }] }' };
+  if (ruleFilesFingerprint(files) !== data.fingerprint)
+    return { invalid: `a rules record whose files do not have its fingerprint ${data.fingerprint}` };
+  return { kind: 'rules', rules: { fingerprint: data.fingerprint, files } };
 }
 
 export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineRunner> {
@@ -129,27 +155,25 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
   /** Restores the checkpoint (or starts fresh) and learns what the warnings topic already has. */
   async function load(): Promise<void> {
     await writing;
-    const ruleSet = deps.ruleSet();
-    rules = rulesFingerprint(ruleSet);
+    const folder = deps.rules();
     const checkpoint = await repository.load(key.groupId, key.topic, key.partition);
     state = undefined;
-    if (checkpoint && checkpoint.rules === rules) {
+    // A snapshot goes on under the rules it was taken with (its own text); an older one, written
+    // before it carried them, only under the same rules as the folder's.
+    if (checkpoint) {
       try {
-        state = CorrelatorState.restore(ruleSet, checkpoint.snapshot, deps.engineOptions);
+        state = CorrelatorState.restore(folder.ruleSet, checkpoint.snapshot, deps.engineOptions);
         nextOffset = BigInt(checkpoint.nextOffset);
       } catch (error) {
         logger.warn({ err: error }, 'the snapshot cannot be restored; replaying the sequence from its start');
       }
-    } else if (checkpoint) {
-      logger.warn(
-        { snapshotRules: checkpoint.rules.length, rules: rules.length },
-        'the snapshot was taken under other rules; replaying the sequence from its start',
-      );
     }
     if (!state) {
-      state = CorrelatorState.fresh(ruleSet, deps.engineOptions);
+      state = CorrelatorState.fresh(folder.ruleSet, deps.engineOptions, folder.files);
       nextOffset = 0n;
     }
+    rules = rulesFingerprint(state.engine.ruleSet);
+    deps.onRules?.(state.engine.ruleSet, state.rulesFingerprint);
     const known = await repository.loadProduced(key.scope);
     const tail = await readOutputTail(deps.kafka, key.scope, known.offsets);
     produced = known.produced;
@@ -264,6 +288,29 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     },
   });
 
+  /** A rules record taken: said, counted, and told to the HTTP side when the set changed. */
+  function applied(
+    current: CorrelatorState,
+    fingerprint: string,
+    offset: string,
+    result: ReturnType<CorrelatorState['step']>,
+  ): void {
+    if (result.refused !== undefined) {
+      logger.error(
+        { offset, fingerprint, reason: result.refused },
+        'rules record refused; the running set stays',
+      );
+      return;
+    }
+    if (!result.changes) return;
+    rules = rulesFingerprint(current.engine.ruleSet);
+    // A rule that started afresh counts from 0 again (a kept or changed rule's counts go on).
+    for (const id of [...result.changes.replaced, ...result.changes.added, ...result.changes.removed])
+      delete lastStats[id];
+    logger.info({ offset, fingerprint, ...result.changes }, 'rule set reloaded');
+    deps.onRules?.(current.engine.ruleSet, fingerprint, result.changes);
+  }
+
   async function step(current: CorrelatorState, messages: KafkaMessage[]): Promise<void> {
     const out: Warning[] = [];
     for (const message of messages) {
@@ -276,6 +323,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
       } else {
         const result = current.step(input);
         metrics.events.inc({ outcome: result.outcome });
+        if (input.kind === 'rules') applied(current, input.rules.fingerprint, message.offset, result);
         for (const w of result.warnings) out.push(w);
       }
       nextOffset = offset + 1n;

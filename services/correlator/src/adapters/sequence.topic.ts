@@ -2,7 +2,9 @@
  * The correlator's own topic: every event of the six events topics copied into one partition, in
  * the one order the engine takes them (the events topics are keyed by event id, six partitions
  * each, so their interleaving differs from one read to the next; this log fixes it once). Ticks
- * of the wall clock are written into it too, so silences fire in the same place on a replay.
+ * of the wall clock are written into it too, so silences fire in the same place on a replay, and
+ * so is each rule set the correlator is to run (a `rules` record, value `{ fingerprint, files }`),
+ * so that a reload takes effect at the same place on a replay too.
  */
 export const SEQUENCE_TOPIC = 'correlator.sequence.v1';
 
@@ -14,7 +16,7 @@ export const SEQUENCE_TOPIC_SPEC = {
 
 /** Headers of a sequence record. */
 export const HEADER = {
-  /** `event` or `tick`. */
+  /** `event`, `tick` or `rules`. */
   kind: 'liandong-kind',
   /** `<topic>/<partition>/<offset>` of the copied event. */
   source: 'liandong-source',

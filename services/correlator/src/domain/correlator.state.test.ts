@@ -1,10 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { Warning } from '@liandong/contracts';
-import { loadRuleSet } from '@liandong/correlation-engine';
-import { at, gaugeReading, near } from '@liandong/correlation-engine/testing';
-import { CorrelatorState, markProduced, unproduced } from './correlator.state.ts';
+import { loadRuleSet, readRuleFiles, ruleFilesFingerprint } from '@liandong/correlation-engine';
+import { at, fireRuleYaml, gaugeReading, near } from '@liandong/correlation-engine/testing';
+import { CorrelatorState, markProduced, unproduced, type RuleFiles } from './correlator.state.ts';
 
 const rules = await loadRuleSet();
+const filesOf = (files: { name: string; text: string }[]): RuleFiles => ({
+  fingerprint: ruleFilesFingerprint(files),
+  files,
+});
+const folder = filesOf(await readRuleFiles());
+/** The default rules and one more: a single fire report is a warning. */
+const withFire = filesOf([
+  ...folder.files,
+  {
+    name: '90-fire.yaml',
+    text: `rules:${fireRuleYaml('fire-now')}`,
+  },
+]);
 const storm = [
   gaugeReading(0, 'water.waterlogging_depth', 0.3),
   at(10, 'traffic.flooded_road', near(800)),
@@ -12,6 +25,37 @@ const storm = [
   at(30, 'police.people_trapped', near(100)),
 ];
 const source = (offset: number) => ({ partition: 'events.police.v1/0', offset: BigInt(offset) });
+
+describe('CorrelatorState: rules records', () => {
+  it('given a rules record of the set already running, then nothing changes', () => {
+    const state = CorrelatorState.fresh(rules, {}, folder);
+    expect(state.step({ kind: 'rules', rules: folder })).toEqual({ warnings: [], outcome: 'rules' });
+    expect(state.rulesFingerprint).toBe(folder.fingerprint);
+  });
+
+  it('given a rules record with a new rule, then the engine runs it from there on, and a snapshot goes on under it whatever the folder holds', () => {
+    const state = CorrelatorState.fresh(rules, {}, folder);
+    const fire = at(0, 'police.fire', near(0, 4000));
+    expect(state.step({ kind: 'event', event: fire, source: source(0) }).warnings).toEqual([]);
+    const result = state.step({ kind: 'rules', rules: withFire });
+    expect(result.changes?.added).toEqual(['fire-now']);
+    expect(state.rulesFingerprint).toBe(withFire.fingerprint);
+    const restored = CorrelatorState.restore(rules, state.snapshot(), {});
+    expect(restored.rulesFingerprint).toBe(withFire.fingerprint);
+    const next = at(1, 'police.fire', near(0, -4000));
+    const raised = restored.step({ kind: 'event', event: next, source: source(1) }).warnings;
+    expect(raised.map((w) => [w.ruleId, w.evidence])).toEqual([['fire-now', [next.id]]]);
+  });
+
+  it('given a rules record that does not parse, then it is refused and the running set stays', () => {
+    const state = CorrelatorState.fresh(rules, {}, folder);
+    const broken = filesOf([{ name: 'x.yaml', text: 'rules: [{ id: x }]' }]);
+    const result = state.step({ kind: 'rules', rules: broken });
+    expect(result.refused).toMatch(/x\.yaml/);
+    expect(state.rulesFingerprint).toBe(folder.fingerprint);
+    expect(state.engine.ruleSet).toBe(rules);
+  });
+});
 
 describe('CorrelatorState', () => {
   it('given a copy whose source offset was taken already, then it is skipped as a repeat', () => {

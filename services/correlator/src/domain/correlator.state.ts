@@ -8,26 +8,45 @@
 import type { NormalizedEvent, Warning } from '@liandong/contracts';
 import {
   createEngine,
+  describeIssue,
+  parseRuleSet,
+  reloadEngine,
   restoreEngine,
+  RuleSetError,
   type Engine,
   type EngineOptions,
   type EngineSnapshot,
+  type RuleChanges,
+  type RuleFileText,
   type RuleSet,
 } from '@liandong/correlation-engine';
 
+/** A rule set as text, with its fingerprint (ruleFilesFingerprint): what a rules record carries. */
+export interface RuleFiles {
+  fingerprint: string;
+  files: RuleFileText[];
+}
+
 export type SequencedInput =
   | { kind: 'event'; event: NormalizedEvent; source: { partition: string; offset: bigint } | undefined }
-  | { kind: 'tick'; at: number };
+  | { kind: 'tick'; at: number }
+  | { kind: 'rules'; rules: RuleFiles };
 
 export interface StepResult {
   warnings: readonly Warning[];
-  outcome: 'correlated' | 'late' | 'repeat' | 'tick';
+  outcome: 'correlated' | 'late' | 'repeat' | 'tick' | 'rules';
+  /** A rules record: what the reload did (undefined when the set was already running or refused). */
+  changes?: RuleChanges;
+  /** A rules record whose set does not parse (it was checked before it was written: a newer parser?). */
+  refused?: string;
 }
 
 interface StateSnapshot {
   format: 'liandong.correlator.state/1';
   sources: [string, string][];
   engine: EngineSnapshot;
+  /** The running rule set's text (absent in snapshots written before rules could be reloaded). */
+  rules?: RuleFiles;
 }
 
 /** `id@version` of every rule, in rule-set order: a snapshot is only restored under the same. */
@@ -37,42 +56,82 @@ export function rulesFingerprint(ruleSet: RuleSet): string {
 
 export class CorrelatorState {
   private constructor(
-    readonly engine: Engine,
+    private current: Engine,
     private readonly sources: Map<string, bigint>,
+    private rules: RuleFiles | undefined,
+    private readonly options: EngineOptions,
   ) {}
 
-  static fresh(ruleSet: RuleSet, options: EngineOptions): CorrelatorState {
-    return new CorrelatorState(createEngine(ruleSet, options), new Map());
+  /** The engine in hand (a rules record replaces it). */
+  get engine(): Engine {
+    return this.current;
   }
 
-  /** Throws when the snapshot was taken under other rules or other lateness. */
-  static restore(ruleSet: RuleSet, text: string, options: EngineOptions): CorrelatorState {
+  /** The fingerprint of the running rule set's text (undefined: not known, an old snapshot's). */
+  get rulesFingerprint(): string | undefined {
+    return this.rules?.fingerprint;
+  }
+
+  static fresh(ruleSet: RuleSet, options: EngineOptions, rules?: RuleFiles): CorrelatorState {
+    return new CorrelatorState(createEngine(ruleSet, options), new Map(), rules, options);
+  }
+
+  /**
+   * A snapshot goes on under the rule set it was taken with (its own text); an older snapshot
+   * without it only under `fallback`, and throws when that holds other rules or other lateness.
+   */
+  static restore(fallback: RuleSet, text: string, options: EngineOptions): CorrelatorState {
     const data = JSON.parse(text) as StateSnapshot;
     if (data.format !== 'liandong.correlator.state/1')
       throw new Error(`unknown correlator snapshot format ${String(data.format)}`);
+    const ruleSet = data.rules ? parseRuleSet(data.rules.files) : fallback;
     return new CorrelatorState(
       restoreEngine(ruleSet, data.engine, options),
       new Map(data.sources.map(([k, v]) => [k, BigInt(v)])),
+      data.rules,
+      options,
     );
   }
 
   step(input: SequencedInput): StepResult {
-    if (input.kind === 'tick') return { warnings: this.engine.advanceTo(input.at), outcome: 'tick' };
+    if (input.kind === 'tick') return { warnings: this.current.advanceTo(input.at), outcome: 'tick' };
+    if (input.kind === 'rules') return this.reload(input.rules);
     const { source } = input;
     if (source) {
       const seen = this.sources.get(source.partition);
       if (seen !== undefined && source.offset <= seen) return { warnings: [], outcome: 'repeat' };
       this.sources.set(source.partition, source.offset);
     }
-    const out = this.engine.correlate(input.event);
+    const out = this.current.correlate(input.event);
     return { warnings: out.warnings, outcome: out.late ? 'late' : 'correlated' };
+  }
+
+  /**
+   * A rules record: the engine goes on under the set it carries (reloadEngine), at this place in
+   * the sequence — the same place on every replay. The set already running changes nothing.
+   */
+  private reload(rules: RuleFiles): StepResult {
+    if (rules.fingerprint === this.rules?.fingerprint) return { warnings: [], outcome: 'rules' };
+    let ruleSet: RuleSet;
+    try {
+      ruleSet = parseRuleSet(rules.files);
+    } catch (error) {
+      const issues =
+        error instanceof RuleSetError ? error.issues.map(describeIssue).join('; ') : String(error);
+      return { warnings: [], outcome: 'rules', refused: issues };
+    }
+    const { engine, changes } = reloadEngine(this.current, ruleSet, this.options);
+    this.current = engine;
+    this.rules = rules;
+    return { warnings: [], outcome: 'rules', changes };
   }
 
   snapshot(): string {
     const data: StateSnapshot = {
       format: 'liandong.correlator.state/1',
       sources: [...this.sources].map(([k, v]) => [k, v.toString()]),
-      engine: this.engine.snapshot(),
+      engine: this.current.snapshot(),
+      ...(this.rules ? { rules: this.rules } : {}),
     };
     return JSON.stringify(data);
   }
