@@ -1,14 +1,19 @@
 /**
  * Crash safety against the real broker: correlator processes killed with SIGKILL at random moments
  * while a recorded stream plays end with exactly the warnings and revisions of a correlator never
- * killed over the same input order — none lost, none doubled, none different.
+ * killed over the same input order — none lost, none doubled, none different. Half-way, a rule
+ * file changes (the flood rules' first rule gets version 2): the reload is a record of the input
+ * like the events, so the kills around it change nothing either.
  * CORRELATOR_KILLS sets the number of kills (default 10; the issue asks 20, which costs CI ~2 min more).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, type Warning } from '@liandong/contracts';
-import { loadRuleSet } from '@liandong/correlation-engine';
+import { DEFAULT_RULES_DIR, loadRuleSet } from '@liandong/correlation-engine';
 import { testDatabase, testKafka, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { decodeSequenced } from './adapters/engine.runner.ts';
 import { SEQUENCE_TOPIC } from './adapters/sequence.topic.ts';
@@ -22,6 +27,8 @@ describe(`correlator killed with SIGKILL ${KILLS} times while a stream plays`, (
   let kafka: TestKafka;
   let db: TestDatabase;
   const children: ChildProcess[] = [];
+  const rulesDir = mkdtempSync(join(tmpdir(), 'kill-test-rules-'));
+  cpSync(DEFAULT_RULES_DIR, rulesDir, { recursive: true });
 
   beforeAll(async () => {
     [kafka, db] = await Promise.all([testKafka(), testDatabase()]);
@@ -45,6 +52,7 @@ describe(`correlator killed with SIGKILL ${KILLS} times while a stream plays`, (
         PORT: '0',
         LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
         CORRELATOR_TICK_MS: '0',
+        CORRELATOR_RULES_DIR: rulesDir,
         // Snapshots lag the input: every restart replays a stretch and must not produce it twice.
         CORRELATOR_SNAPSHOT_MS: '1500',
       },
@@ -76,6 +84,11 @@ describe(`correlator killed with SIGKILL ${KILLS} times while a stream plays`, (
       current.kill('SIGKILL');
       await exited(current);
       kills++;
+      // Half-way, while it is down: the next start writes the changed set into the sequence.
+      if (kills === Math.ceil(KILLS / 2)) {
+        const flood = join(rulesDir, 'flood.yaml');
+        writeFileSync(flood, readFileSync(flood, 'utf8').replace('version: 1', 'version: 2'));
+      }
       current = spawnCorrelator();
     }
     await play;
@@ -108,9 +121,11 @@ describe(`correlator killed with SIGKILL ${KILLS} times while a stream plays`, (
     const reference = CorrelatorState.fresh(await loadRuleSet(), { allowedLatenessMinutes: 60 });
     const expected: Warning[] = [];
     const taken = new Set<string>();
+    const fingerprints = new Set<string>();
     for (const message of sequence) {
       const input = decodeSequenced(message);
       if ('invalid' in input) throw new Error(input.invalid);
+      if (input.kind === 'rules') fingerprints.add(input.rules.fingerprint);
       const result = reference.step(input);
       if (input.kind === 'event' && result.outcome !== 'repeat') {
         expect(taken.has(input.event.id), `event ${input.event.id} taken twice`).toBe(false);
@@ -119,6 +134,8 @@ describe(`correlator killed with SIGKILL ${KILLS} times while a stream plays`, (
       expected.push(...result.warnings);
     }
     expect(taken).toEqual(ids);
+    // The set of the start and the changed one (written again by later starts: no change then).
+    expect(fingerprints.size, 'rule sets in the sequence').toBe(2);
     const key = (w: Warning) => `${w.id}#${w.revision}`;
     expect(new Set(produced.map(key)).size, 'a warning revision produced twice').toBe(produced.length);
     const byKey = (list: Warning[]) => new Map(list.map((w) => [key(w), w]));

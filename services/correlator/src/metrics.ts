@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** The correlator's Prometheus metrics (its own registry, so a test can run two in one process). */
 export function createCorrelatorMetrics() {
@@ -33,6 +33,11 @@ export function createCorrelatorMetrics() {
       name: 'correlator_rule_reloads_total',
       help: 'Rule folder reads (outcome: published, unchanged, refused) and rule sets taken by the engine (outcome: applied)',
       labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
+    position: new Gauge({
+      name: 'correlator_engine_position',
+      help: 'The next offset of the sequence topic the engine takes (everything before it is taken)',
       registers: [registry],
     }),
     restores: new Counter({

@@ -183,6 +183,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     lastStats = structuredClone(state.engine.stats().rules);
     lastSnapshotAt = now();
     snapshotOffset = nextOffset;
+    metrics.position.set(Number(nextOffset));
     metrics.restores.inc({ from: checkpoint && state.engine.stats().events > 0 ? 'snapshot' : 'start' });
     logger.info(
       { nextOffset: nextOffset.toString(), events: state.engine.stats().events, tailRead: tail.read },
@@ -332,6 +333,8 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     const outputOffsets = await produce(fresh);
     await repository.record(key, { produced: markProduced(fresh, produced), outputOffsets });
     countRules(current.engine.stats().rules);
+    // Taken, and their warnings produced and recorded.
+    metrics.position.set(Number(nextOffset));
     // Not awaited: written in the same transaction as the batch, it held up the next batch — and
     // the warnings it would raise — for the whole write. One at a time; when one is still being
     // written, a later batch takes the next.
