@@ -106,6 +106,11 @@ export interface Engine {
   stats(): EngineStats;
   /** Everything the engine holds, as JSON-safe data. */
   snapshot(): EngineSnapshot;
+  /**
+   * The snapshot as JSON text, written straight from the live state (no copy first): the same text
+   * as `JSON.stringify(snapshot())` at about half the cost, for a snapshot that is written at once.
+   */
+  serialize(): string;
 }
 
 /** Rules ordered so that a rule comes after every rule it yields to (else in rule-set order). */
@@ -411,7 +416,17 @@ class CorrelationEngine implements Engine {
 
   snapshot(): EngineSnapshot {
     // A copy: families serialize their live objects (facts, withdrawn ids), which keep changing.
-    return structuredClone({
+    return structuredClone(this.liveSnapshot());
+  }
+
+  serialize(): string {
+    // Read once, at once: nothing changes while JSON.stringify walks the live objects.
+    return JSON.stringify(this.liveSnapshot());
+  }
+
+  /** The state as snapshot data that still shares objects with the engine: copy or serialize it at once. */
+  private liveSnapshot(): EngineSnapshot {
+    return {
       format: 'liandong.correlation.snapshot/1',
       rules: this.compiled.map((c) => [c.rule.id, c.rule.version]),
       allowedLatenessMinutes: this.lateness / MINUTE_MS,
@@ -423,7 +438,7 @@ class CorrelationEngine implements Engine {
       ruleStats: this.ruleStats,
       families: this.families.flatMap((f) => (f ? [f.snapshot()] : [])),
       silence: this.silence.snapshot(),
-    });
+    };
   }
 
   /**

@@ -112,6 +112,16 @@ function decodeRules(value: unknown): SequencedInput | { invalid: string } {
   return { kind: 'rules', rules: { fingerprint: data.fingerprint, files } };
 }
 
+/**
+ * At most one snapshot each `snapshotMs`, and never more often than 20 times its serialization
+ * time: a snapshot is serialized on the event loop, holding the batches (and their warnings) for
+ * as long, and a state of many warnings takes hundreds of milliseconds — so snapshots take at most
+ * 5 % of the engine's time, whatever its size. 0 keeps its meaning: after every batch.
+ */
+export function snapshotInterval(snapshotMs: number, lastSerializeMs: number): number {
+  return snapshotMs === 0 ? 0 : Math.max(snapshotMs, 20 * lastSerializeMs);
+}
+
 export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineRunner> {
   const { logger, metrics, repository } = deps;
   const now = deps.now ?? Date.now;
@@ -126,6 +136,9 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
   let nextOffset = 0n;
   let needsLoad = true;
   let lastSnapshotAt = 0;
+  /** How long the last snapshot took to serialize (on the event loop, holding the batches). */
+  let lastSerializeMs = 0;
+  const snapshotDue = () => now() - lastSnapshotAt >= snapshotInterval(deps.snapshotMs, lastSerializeMs);
   let produced = new Map<string, number>();
   /** The input offset the last snapshot covers. */
   let snapshotOffset = -1n;
@@ -225,10 +238,13 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     if (!current || needsLoad) return Promise.resolve();
     const started = now();
     const covers = nextOffset;
+    const text = current.snapshot();
+    lastSerializeMs = now() - started;
+    metrics.snapshotSerializeSeconds.observe(lastSerializeMs / 1000);
     const checkpoint = {
       nextOffset: covers.toString(),
       rules,
-      snapshot: current.snapshot(),
+      snapshot: text,
       events: current.engine.stats().events,
     };
     const previous = writing;
@@ -338,21 +354,14 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     // Not awaited: written in the same transaction as the batch, it held up the next batch — and
     // the warnings it would raise — for the whole write. One at a time; when one is still being
     // written, a later batch takes the next.
-    if (!writing && now() - lastSnapshotAt >= deps.snapshotMs)
+    if (!writing && snapshotDue())
       snapshot().catch((error: unknown) => logger.warn({ err: error }, 'could not write a snapshot'));
   }
 
   // A quiet input still gets its snapshot: a restart then replays nothing.
   const idle = setInterval(
     () => {
-      if (
-        !state ||
-        needsLoad ||
-        writing ||
-        snapshotOffset === nextOffset ||
-        now() - lastSnapshotAt < deps.snapshotMs
-      )
-        return;
+      if (!state || needsLoad || writing || snapshotOffset === nextOffset || !snapshotDue()) return;
       snapshotBeside().catch((error: unknown) => logger.warn({ err: error }, 'could not write a snapshot'));
     },
     Math.max(250, deps.snapshotMs),

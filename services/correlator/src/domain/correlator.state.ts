@@ -126,14 +126,16 @@ export class CorrelatorState {
     return { warnings: [], outcome: 'rules', changes };
   }
 
+  /** The state as JSON text (StateSnapshot); the engine's part written straight from its live state. */
   snapshot(): string {
-    const data: StateSnapshot = {
+    const data: Omit<StateSnapshot, 'engine'> = {
       format: 'liandong.correlator.state/1',
       sources: [...this.sources].map(([k, v]) => [k, v.toString()]),
-      engine: this.current.snapshot(),
       ...(this.rules ? { rules: this.rules } : {}),
     };
-    return JSON.stringify(data);
+    // The engine's text spliced in: `{...data, "engine": <engine>}` without parsing it back.
+    const head = JSON.stringify(data);
+    return `${head.slice(0, -1)},"engine":${this.current.serialize()}}`;
   }
 }
 

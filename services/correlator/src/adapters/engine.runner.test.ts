@@ -1,0 +1,52 @@
+import type { KafkaMessage } from 'kafkajs';
+import { describe, expect, it } from 'vitest';
+import { ruleFilesFingerprint } from '@liandong/correlation-engine';
+import { decodeSequenced, snapshotInterval } from './engine.runner.ts';
+import { HEADER } from './sequence.topic.ts';
+
+const message = (value: unknown, kind: string): KafkaMessage =>
+  ({
+    key: Buffer.from(kind),
+    value: Buffer.from(JSON.stringify(value)),
+    headers: { [HEADER.kind]: Buffer.from(kind) },
+    offset: '0',
+    timestamp: '0',
+    attributes: 0,
+  });
+
+describe('snapshotInterval', () => {
+  it('given a snapshot that took 400 ms to serialize, then the next waits 8 s, not the configured 5 s', () => {
+    expect(snapshotInterval(5000, 400)).toBe(8000);
+    expect(snapshotInterval(5000, 10)).toBe(5000);
+  });
+
+  it('given 0 (after every batch), then it stays 0 however long a snapshot takes', () => {
+    expect(snapshotInterval(0, 400)).toBe(0);
+  });
+});
+
+describe('decodeSequenced: rules records', () => {
+  const files = [{ name: 'a.yaml', text: 'rules: []' }];
+
+  it('given a rules record whose files have its fingerprint, then it is a rules input', () => {
+    const fingerprint = ruleFilesFingerprint(files);
+    expect(decodeSequenced(message({ fingerprint, files }, 'rules'))).toEqual({
+      kind: 'rules',
+      rules: { fingerprint, files },
+    });
+  });
+
+  it('given a rules record whose files were changed after it was fingerprinted, then it is invalid', () => {
+    const fingerprint = ruleFilesFingerprint(files);
+    const decoded = decodeSequenced(
+      message({ fingerprint, files: [{ name: 'a.yaml', text: 'rules: [x]' }] }, 'rules'),
+    );
+    expect(decoded).toEqual({ invalid: expect.stringContaining('do not have its fingerprint') as unknown });
+  });
+
+  it('given a rules record without files, then it is invalid, naming the shape expected', () => {
+    expect(decodeSequenced(message({ fingerprint: 'x' }, 'rules'))).toEqual({
+      invalid: 'a rules record that is not { fingerprint, files: [{ name, text }] }',
+    });
+  });
+});
