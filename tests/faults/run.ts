@@ -1,7 +1,7 @@
 /**
  * `pnpm test:faults`: the fault and hostile-input suite in one command. Runs tests/faults and
  * tests/hostile (the integration project: the run's broker and database, as `pnpm test` finds
- * them), then the production dependencies' audit, and prints one table: scenario, events sent,
+ * them; the 5-minute load last, alone, as its `load` project), then the production dependencies' audit, and prints one table: scenario, events sent,
  * accepted, lost, doubled, errors, recovery time. HOSTILE_RUNS sets the generated pushes per
  * format (default 300; the issue's full form is HOSTILE_RUNS=10000).
  */
@@ -20,6 +20,8 @@ const tests = spawnSync(
     'run',
     '--project',
     'integration',
+    '--project',
+    'load',
     'tests/faults',
     'tests/hostile',
   ],
