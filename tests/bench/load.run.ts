@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Kafka } from 'kafkajs';
 import { io, type Socket } from 'socket.io-client';
 import {
   BEIJING_OFFSET_MS,
@@ -24,7 +23,6 @@ import {
   SOCKET_EVENTS,
   type LivePush,
 } from '@liandong/contracts';
-import type { Pool } from '@liandong/db';
 import { createKeyRepository } from '@liandong/keys';
 import { createUserRepository } from '@liandong/users';
 import {
@@ -34,19 +32,15 @@ import {
   latencySummary,
   sessionCookie,
   startService,
+  type BenchEnvironment,
   type LatencySummary,
 } from './support.ts';
 
-export interface LoadEnvironment {
-  brokers: string;
-  /** The URL the services connect with. */
-  databaseUrl: string;
-  schema: string;
-  prefix: string;
-  /** A pool on the schema (users, keys and the store's count). */
-  pool: Pool;
-  kafka: Kafka;
-}
+/**
+ * A benchmark's environment, or a test's: `databaseUrl` is what the services connect with, `pool`
+ * (on the schema) makes the users and keys and counts the store.
+ */
+export type LoadEnvironment = Omit<BenchEnvironment, 'close'>;
 
 export interface LoadOptions {
   minutes: number;
