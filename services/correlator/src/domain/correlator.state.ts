@@ -20,6 +20,7 @@ import {
   type RuleFileText,
   type RuleSet,
 } from '@liandong/correlation-engine';
+import { ruleShards } from './rule.shards.ts';
 
 /** A rule set as text, with its fingerprint (ruleFilesFingerprint): what a rules record carries. */
 export interface RuleFiles {
@@ -49,6 +50,19 @@ interface StateSnapshot {
   rules?: RuleFiles;
 }
 
+/** The partition of the sequence topic a state runs, of how many: it runs that shard's rules. */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** The rules of one shard (see rule.shards.ts); the whole set for one shard or none given. */
+export function shardRuleSet(ruleSet: RuleSet, shard: Shard | undefined): RuleSet {
+  if (!shard || shard.count === 1) return ruleSet;
+  const shards = ruleShards(ruleSet.rules, shard.count);
+  return { ...ruleSet, rules: ruleSet.rules.filter((r) => shards.get(r.id) === shard.index) };
+}
+
 /** `id@version` of every rule, in rule-set order: a snapshot is only restored under the same. */
 export function rulesFingerprint(ruleSet: RuleSet): string {
   return ruleSet.rules.map((r) => `${r.id}@${r.version}${r.enabled === false ? '-' : ''}`).join(',');
@@ -57,14 +71,21 @@ export function rulesFingerprint(ruleSet: RuleSet): string {
 export class CorrelatorState {
   private constructor(
     private current: Engine,
+    private full: RuleSet,
     private readonly sources: Map<string, bigint>,
     private rules: RuleFiles | undefined,
     private readonly options: EngineOptions,
+    private readonly shard: Shard | undefined,
   ) {}
 
-  /** The engine in hand (a rules record replaces it). */
+  /** The engine in hand (a rules record replaces it); it runs the rules of the state's shard. */
   get engine(): Engine {
     return this.current;
+  }
+
+  /** The whole running rule set, every shard's rules (the engine runs this state's shard of it). */
+  get ruleSet(): RuleSet {
+    return this.full;
   }
 
   /** The fingerprint of the running rule set's text (undefined: not known, an old snapshot's). */
@@ -72,24 +93,27 @@ export class CorrelatorState {
     return this.rules?.fingerprint;
   }
 
-  static fresh(ruleSet: RuleSet, options: EngineOptions, rules?: RuleFiles): CorrelatorState {
-    return new CorrelatorState(createEngine(ruleSet, options), new Map(), rules, options);
+  static fresh(ruleSet: RuleSet, options: EngineOptions, rules?: RuleFiles, shard?: Shard): CorrelatorState {
+    const engine = createEngine(shardRuleSet(ruleSet, shard), options);
+    return new CorrelatorState(engine, ruleSet, new Map(), rules, options, shard);
   }
 
   /**
    * A snapshot goes on under the rule set it was taken with (its own text); an older snapshot
    * without it only under `fallback`, and throws when that holds other rules or other lateness.
    */
-  static restore(fallback: RuleSet, text: string, options: EngineOptions): CorrelatorState {
+  static restore(fallback: RuleSet, text: string, options: EngineOptions, shard?: Shard): CorrelatorState {
     const data = JSON.parse(text) as StateSnapshot;
     if (data.format !== 'liandong.correlator.state/1')
       throw new Error(`unknown correlator snapshot format ${String(data.format)}`);
     const ruleSet = data.rules ? parseRuleSet(data.rules.files) : fallback;
     return new CorrelatorState(
-      restoreEngine(ruleSet, data.engine, options),
+      restoreEngine(shardRuleSet(ruleSet, shard), data.engine, options),
+      ruleSet,
       new Map(data.sources.map(([k, v]) => [k, BigInt(v)])),
       data.rules,
       options,
+      shard,
     );
   }
 
@@ -120,8 +144,9 @@ export class CorrelatorState {
         error instanceof RuleSetError ? error.issues.map(describeIssue).join('; ') : String(error);
       return { warnings: [], outcome: 'rules', refused: issues };
     }
-    const { engine, changes } = reloadEngine(this.current, ruleSet, this.options);
+    const { engine, changes } = reloadEngine(this.current, shardRuleSet(ruleSet, this.shard), this.options);
     this.current = engine;
+    this.full = ruleSet;
     this.rules = rules;
     return { warnings: [], outcome: 'rules', changes };
   }
