@@ -6,6 +6,7 @@ import { Type } from '@sinclair/typebox';
 import type { RuleSet, RuleSetIssue } from '@liandong/correlation-engine';
 import type { Logger } from '@liandong/logger';
 import type { CorrelatorMetrics } from './metrics.ts';
+import { ruleShards } from './domain/rule.shards.ts';
 
 export interface HealthCheck {
   name: string;
@@ -17,6 +18,8 @@ export interface CorrelatorAppDeps {
   metrics: CorrelatorMetrics;
   checks: HealthCheck[];
   ruleSet(): RuleSet;
+  /** How many shards the rules are divided into, and those this instance runs now. */
+  shards(): { count: number; here: number[] };
   /** The running set's fingerprint and since when it runs; the last refused read of the folder. */
   rulesState(): {
     fingerprint: string | undefined;
@@ -32,6 +35,7 @@ const RuleSummary = Type.Object({
   category: Type.String(),
   enabled: Type.Boolean(),
   file: Type.String(),
+  shard: Type.Integer({ description: 'the partition of the sequence topic whose engine runs the rule' }),
 });
 
 const Refusal = Type.Object(
@@ -100,6 +104,15 @@ export async function buildCorrelatorApp(deps: CorrelatorAppDeps) {
             }),
             since: Type.String({ format: 'date-time', description: 'when the engine took this set' }),
             rules: Type.Array(RuleSummary),
+            shards: Type.Object(
+              {
+                count: Type.Integer({ description: 'the sequence topic’s partitions (CORRELATOR_SHARDS)' }),
+                here: Type.Array(Type.Integer(), {
+                  description: 'the shards this instance runs now (Kafka assigns them in the consumer group)',
+                }),
+              },
+              { description: 'The rules are divided between the correlators of the group by shard' },
+            ),
             refused: Type.Optional(Refusal),
           }),
         },
@@ -108,6 +121,8 @@ export async function buildCorrelatorApp(deps: CorrelatorAppDeps) {
     async () => {
       const ruleSet = deps.ruleSet();
       const state = deps.rulesState();
+      const shards = deps.shards();
+      const shardOf = ruleShards(ruleSet.rules, shards.count);
       return {
         fingerprint: state.fingerprint ?? null,
         since: state.since,
@@ -119,7 +134,9 @@ export async function buildCorrelatorApp(deps: CorrelatorAppDeps) {
           category: r.category,
           enabled: r.enabled !== false,
           file: ruleSet.origins.get(r.id) ?? '',
+          shard: shardOf.get(r.id) ?? 0,
         })),
+        shards,
       };
     },
   );

@@ -31,6 +31,13 @@ export const correlatorConfigSchema = Type.Object({
     default: 5000,
     description: 'at most this long between snapshots of the engine (0: after every batch)',
   }),
+  CORRELATOR_SHARDS: Type.Integer({
+    minimum: 1,
+    maximum: 64,
+    default: 1,
+    description:
+      'partitions of the sequence topic, each running its shard of the rules: the most correlators of one group that share the work (fixed once the topic exists)',
+  }),
   CORRELATOR_TICK_MS: Type.Integer({
     minimum: 0,
     default: 60_000,

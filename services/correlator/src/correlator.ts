@@ -18,12 +18,17 @@ import {
   type RuleSetIssue,
 } from '@liandong/correlation-engine';
 import { createPool, pingDatabase } from '@liandong/db';
-import { createJsonProducer, createKafka, createKafkaProbe, ensureTopics } from '@liandong/kafka';
+import { createJsonProducer, createKafka, createKafkaProbe, ensureTopics, type Kafka } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
 import { createCheckpointRepository } from './adapters/checkpoint.repository.ts';
 import { startEngineRunner, type EngineRunner } from './adapters/engine.runner.ts';
 import { startRouter, type Router } from './adapters/sequence.router.ts';
-import { HEADER, SEQUENCE_TOPIC, SEQUENCE_TOPIC_SPEC } from './adapters/sequence.topic.ts';
+import {
+  HEADER,
+  SEQUENCE_TOPIC,
+  SEQUENCE_TOPIC_CONFIG,
+  toEveryPartition,
+} from './adapters/sequence.topic.ts';
 import { buildCorrelatorApp } from './app.ts';
 import type { CorrelatorConfig } from './correlator.config.ts';
 import type { RuleFiles } from './domain/correlator.state.ts';
@@ -52,6 +57,29 @@ async function readRules(dir: string): Promise<{ ruleSet: RuleSet; files: RuleFi
   parseRuleSet(read); // refused here, with the files named as the user knows them
   const files = read.map((f) => ({ name: basename(f.name), text: f.text }));
   return { ruleSet: parseRuleSet(files), files: { fingerprint: ruleFilesFingerprint(files), files } };
+}
+
+/**
+ * Creates the sequence topic with one partition per shard, or checks that the one there has as
+ * many: the rules' division follows the partitions, and every state and snapshot with it, so the
+ * count cannot change under a running site.
+ */
+async function ensureSequenceTopic(kafka: Kafka, name: string, shards: number): Promise<void> {
+  await ensureTopics(kafka, [{ name, partitions: shards, config: SEQUENCE_TOPIC_CONFIG }]);
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: [name] });
+    const partitions = topics[0]?.partitions.length ?? 0;
+    if (partitions !== shards)
+      throw new Error(
+        `CORRELATOR_SHARDS is ${shards} but the sequence topic ${name} has ${partitions} partition${partitions === 1 ? '' : 's'}: ` +
+          'the shards are its partitions and cannot change under a running site. ' +
+          `Set CORRELATOR_SHARDS=${partitions}, or start the new division on a new group and topic (CORRELATOR_GROUP, KAFKA_TOPIC_PREFIX).`,
+      );
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 export interface CorrelatorOptions {
@@ -96,6 +124,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
     logger,
     metrics,
     ruleSet: () => ruleSet,
+    shards: () => ({ count: config.CORRELATOR_SHARDS, here: engine?.partitions() ?? [] }),
     rulesState: () => ({ ...running, refused }),
     checks: [
       { name: 'database', check: () => pingDatabase(pool) },
@@ -137,7 +166,10 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         await producer.send([
           {
             topic: topic(SEQUENCE_TOPIC),
-            messages: [{ key: 'rules', value: next.files, headers: { [HEADER.kind]: 'rules' } }],
+            messages: toEveryPartition(
+              [{ key: 'rules', value: next.files, headers: { [HEADER.kind]: 'rules' } }],
+              config.CORRELATOR_SHARDS,
+            ),
           },
         ]);
       } catch (error) {
@@ -166,7 +198,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
       return (app.server.address() as AddressInfo).port;
     },
     async start(): Promise<void> {
-      await ensureTopics(kafka, [{ ...SEQUENCE_TOPIC_SPEC, name: topic(SEQUENCE_TOPIC) }]);
+      await ensureSequenceTopic(kafka, topic(SEQUENCE_TOPIC), config.CORRELATOR_SHARDS);
       await producer.connect();
       // The readiness probe's admin connection is made now, not on the first /readyz (whose
       // 2 s budget a busy machine's first connect can exceed).
@@ -178,6 +210,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         repository,
         groupId: group('engine'),
         sequenceTopic: topic(SEQUENCE_TOPIC),
+        partitions: config.CORRELATOR_SHARDS,
         warningsTopic: topic(TOPICS.warnings),
         rules: () => folder,
         onRules: (next, fingerprint) => {
@@ -197,6 +230,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         groupId: group('router'),
         topics: DEPARTMENT_CODES.map((d) => topic(eventsTopic(d))),
         sequenceTopic: topic(SEQUENCE_TOPIC),
+        partitions: config.CORRELATOR_SHARDS,
         tickMs: config.CORRELATOR_TICK_MS,
         logger: logger.child({ stage: 'router' }),
         onCopied: (n) => metrics.copied.inc(n),

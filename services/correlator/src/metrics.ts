@@ -37,7 +37,8 @@ export function createCorrelatorMetrics() {
     }),
     position: new Gauge({
       name: 'correlator_engine_position',
-      help: 'The next offset of the sequence topic the engine takes (everything before it is taken)',
+      help: 'The next offset of a partition of the sequence topic the engine takes (everything before it is taken)',
+      labelNames: ['partition'] as const,
       registers: [registry],
     }),
     restores: new Counter({

@@ -1,11 +1,12 @@
 /**
- * The engine stage: takes the sequence topic in order, feeds each event (and clock tick) to the
- * engine, produces the warnings not produced before to the warnings topic (key: warning id), then
- * records them in PostgreSQL; when due, a snapshot with the input offset it covers is written in a
- * transaction of its own beside the next batches. After a crash: the snapshot is restored, the
- * unrecorded tail of the warnings topic read back, and the input replayed from the snapshot's
- * offset; the engine is deterministic, so the replay gives the same warnings, and those already
- * produced are not produced again.
+ * The engine stage: takes each partition of the sequence topic Kafka assigns it in order, feeds
+ * each event (and clock tick) to the engine of that partition — which runs that partition's shard
+ * of the rules — produces the warnings not produced before to the warnings topic (key: warning id),
+ * then records them in PostgreSQL; when due, a snapshot of a partition's state with the input
+ * offset it covers is written in a transaction of its own beside the next batches. After a crash
+ * or a rebalance: the snapshot is restored, the unrecorded tail of the warnings topic read back,
+ * and the input replayed from the snapshot's offset; the engine is deterministic, so the replay
+ * gives the same warnings, and those already produced are not produced again.
  */
 import type { Consumer, Kafka, KafkaMessage } from 'kafkajs';
 import { NormalizedEvent, validator, type Warning } from '@liandong/contracts';
@@ -36,6 +37,8 @@ export interface EngineRunnerDeps {
   repository: CheckpointRepository;
   groupId: string;
   sequenceTopic: string;
+  /** The sequence topic's partitions: the number of shards the rules are divided into. */
+  partitions: number;
   warningsTopic: string;
   /** The rule set of the rule folder, with its text: what a state with no snapshot starts with. */
   rules: () => { ruleSet: RuleSet; files: RuleFiles };
@@ -51,14 +54,15 @@ export interface EngineRunnerDeps {
 
 export interface EngineRunner {
   readonly consumer: Consumer;
-  /** The state in hand (undefined before the partition is assigned and loaded). */
-  state(): CorrelatorState | undefined;
-  /** Writes a snapshot of the state in hand now. */
+  /** The state in hand of a partition (undefined before it is assigned and loaded). */
+  state(partition?: number): CorrelatorState | undefined;
+  /** The partitions whose state is in hand. */
+  partitions(): number[];
+  /** Writes a snapshot of every state in hand now. */
   checkpoint(): Promise<void>;
   stop(): Promise<void>;
 }
 
-const PARTITION = 0;
 const isEvent = validator(NormalizedEvent);
 
 function headerOf(message: KafkaMessage, name: string): string | undefined {
@@ -125,25 +129,49 @@ export function snapshotInterval(snapshotMs: number, lastSerializeMs: number): n
 export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineRunner> {
   const { logger, metrics, repository } = deps;
   const now = deps.now ?? Date.now;
-  const key = {
-    groupId: deps.groupId,
-    topic: deps.sequenceTopic,
-    partition: PARTITION,
-    scope: deps.warningsTopic,
+  type Stats = Record<string, { considered: number; raised: number; revisions: number }>;
+  /** One partition of the sequence in hand: its state and how far it is taken and snapshotted. */
+  interface Run {
+    readonly partition: number;
+    readonly key: { groupId: string; topic: string; partition: number; scope: string };
+    state: CorrelatorState | undefined;
+    rules: string;
+    nextOffset: bigint;
+    needsLoad: boolean;
+    lastSnapshotAt: number;
+    /** How long the last snapshot took to serialize (on the event loop, holding the batches). */
+    lastSerializeMs: number;
+    /** The input offset the last snapshot covers. */
+    snapshotOffset: bigint;
+    /** The snapshot being written beside the batches, if any (one at a time, in order); never fails. */
+    writing: Promise<void> | undefined;
+    lastStats: Stats;
+  }
+  const runs = new Map<number, Run>();
+  const runOf = (partition: number): Run => {
+    let run = runs.get(partition);
+    if (!run) {
+      run = {
+        partition,
+        key: { groupId: deps.groupId, topic: deps.sequenceTopic, partition, scope: deps.warningsTopic },
+        state: undefined,
+        rules: '',
+        nextOffset: 0n,
+        needsLoad: true,
+        lastSnapshotAt: 0,
+        lastSerializeMs: 0,
+        snapshotOffset: -1n,
+        writing: undefined,
+        lastStats: {},
+      };
+      runs.set(partition, run);
+    }
+    return run;
   };
-  let state: CorrelatorState | undefined;
-  let rules = '';
-  let nextOffset = 0n;
-  let needsLoad = true;
-  let lastSnapshotAt = 0;
-  /** How long the last snapshot took to serialize (on the event loop, holding the batches). */
-  let lastSerializeMs = 0;
-  const snapshotDue = () => now() - lastSnapshotAt >= snapshotInterval(deps.snapshotMs, lastSerializeMs);
-  let produced = new Map<string, number>();
-  /** The input offset the last snapshot covers. */
-  let snapshotOffset = -1n;
-  /** The snapshot being written beside the batches, if any (one at a time, in order); never fails. */
-  let writing: Promise<void> | undefined;
+  const snapshotDue = (run: Run) =>
+    now() - run.lastSnapshotAt >= snapshotInterval(deps.snapshotMs, run.lastSerializeMs);
+  /** Highest revision produced per warning id (every partition's: their rules, so their ids, differ). */
+  const produced = new Map<string, number>();
   /** Batches and snapshots one at a time. */
   let lock: Promise<unknown> = Promise.resolve();
   const exclusively = <T>(work: () => Promise<T>): Promise<T> => {
@@ -151,7 +179,6 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     lock = run.catch(() => undefined);
     return run;
   };
-  let lastStats: Record<string, { considered: number; raised: number; revisions: number }> = {};
 
   const consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
   let stopping = false;
@@ -160,51 +187,72 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     logger.fatal({ err: event.payload.error }, 'engine consumer crashed and will not restart');
     deps.onFatal(event.payload.error);
   });
-  // A (re)assignment: whoever held the partition before may have gone on past our state.
-  consumer.on(consumer.events.GROUP_JOIN, () => {
-    needsLoad = true;
+  // A (re)assignment: whoever held a partition before may have gone on past our state of it; a
+  // partition given to another correlator is dropped.
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    const assigned = new Set(event.payload.memberAssignment[deps.sequenceTopic] ?? []);
+    for (const [partition, run] of runs) {
+      run.needsLoad = true;
+      if (!assigned.has(partition)) {
+        runs.delete(partition);
+        metrics.position.remove({ partition: String(partition) });
+      }
+    }
+    logger.info({ partitions: [...assigned].sort((a, b) => a - b) }, 'sequence partitions assigned');
   });
 
-  /** Restores the checkpoint (or starts fresh) and learns what the warnings topic already has. */
-  async function load(): Promise<void> {
-    await writing;
+  /** Restores a partition's checkpoint (or starts it fresh) and learns what the warnings topic already has. */
+  async function load(run: Run): Promise<void> {
+    await run.writing;
     const folder = deps.rules();
-    const checkpoint = await repository.load(key.groupId, key.topic, key.partition);
-    state = undefined;
+    const shard = { index: run.partition, count: deps.partitions };
+    const checkpoint = await repository.load(run.key.groupId, run.key.topic, run.key.partition);
+    let state: CorrelatorState | undefined;
     // A snapshot goes on under the rules it was taken with (its own text); an older one, written
     // before it carried them, only under the same rules as the folder's.
     if (checkpoint) {
       try {
-        state = CorrelatorState.restore(folder.ruleSet, checkpoint.snapshot, deps.engineOptions);
-        nextOffset = BigInt(checkpoint.nextOffset);
+        state = CorrelatorState.restore(folder.ruleSet, checkpoint.snapshot, deps.engineOptions, shard);
+        run.nextOffset = BigInt(checkpoint.nextOffset);
       } catch (error) {
-        logger.warn({ err: error }, 'the snapshot cannot be restored; replaying the sequence from its start');
+        logger.warn(
+          { err: error, partition: run.partition },
+          'the snapshot cannot be restored; replaying the sequence from its start',
+        );
       }
     }
     if (!state) {
-      state = CorrelatorState.fresh(folder.ruleSet, deps.engineOptions, folder.files);
-      nextOffset = 0n;
+      state = CorrelatorState.fresh(folder.ruleSet, deps.engineOptions, folder.files, shard);
+      run.nextOffset = 0n;
     }
-    rules = rulesFingerprint(state.engine.ruleSet);
-    deps.onRules?.(state.engine.ruleSet, state.rulesFingerprint);
-    const known = await repository.loadProduced(key.scope);
-    const tail = await readOutputTail(deps.kafka, key.scope, known.offsets);
-    produced = known.produced;
-    for (const [id, revision] of tail.produced)
-      if (revision > (produced.get(id) ?? 0)) produced.set(id, revision);
-    await repository.record(key, { produced: tail.produced, outputOffsets: tail.ends });
-    lastStats = structuredClone(state.engine.stats().rules);
-    lastSnapshotAt = now();
-    snapshotOffset = nextOffset;
-    metrics.position.set(Number(nextOffset));
+    run.state = state;
+    run.rules = rulesFingerprint(state.engine.ruleSet);
+    deps.onRules?.(state.ruleSet, state.rulesFingerprint);
+    const known = await repository.loadProduced(run.key.scope);
+    const tail = await readOutputTail(deps.kafka, run.key.scope, known.offsets);
+    // Only ever raised: every entry is a warning revision Kafka has.
+    for (const source of [known.produced, tail.produced])
+      for (const [id, revision] of source) if (revision > (produced.get(id) ?? 0)) produced.set(id, revision);
+    await repository.record(run.key, { produced: tail.produced, outputOffsets: tail.ends });
+    run.lastStats = structuredClone(state.engine.stats().rules);
+    run.lastSnapshotAt = now();
+    run.snapshotOffset = run.nextOffset;
+    metrics.position.set({ partition: String(run.partition) }, Number(run.nextOffset));
     metrics.restores.inc({ from: checkpoint && state.engine.stats().events > 0 ? 'snapshot' : 'start' });
     logger.info(
-      { nextOffset: nextOffset.toString(), events: state.engine.stats().events, tailRead: tail.read },
+      {
+        partition: run.partition,
+        rules: state.engine.ruleSet.rules.length,
+        nextOffset: run.nextOffset.toString(),
+        events: state.engine.stats().events,
+        tailRead: tail.read,
+      },
       'engine state loaded',
     );
   }
 
-  function countRules(current: typeof lastStats) {
+  function countRules(run: Run, current: Stats) {
+    const lastStats = run.lastStats;
     for (const [rule, s] of Object.entries(current)) {
       const before = lastStats[rule] ?? { considered: 0, raised: 0, revisions: 0 };
       if (s.considered > before.considered)
@@ -213,7 +261,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
       const revised = s.revisions - s.raised - (before.revisions - before.raised);
       if (revised > 0) metrics.warnings.inc({ rule, kind: 'revised' }, revised);
     }
-    lastStats = structuredClone(current);
+    run.lastStats = structuredClone(current);
   }
 
   async function produce(warnings: Warning[]): Promise<Map<number, string>> {
@@ -228,50 +276,50 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
   }
 
   /**
-   * Takes a snapshot of the state in hand — every input before `nextOffset` taken, and every
-   * warning of them produced and recorded — and writes it. Writing takes 50-200 ms on a busy
+   * Takes a snapshot of a partition's state in hand — every input before `nextOffset` taken, and
+   * every warning of them produced and recorded — and writes it. Writing takes 50-200 ms on a busy
    * machine; the batches do not wait for it (see step).
    */
-  function snapshot(): Promise<void> {
-    const current = state;
+  function snapshot(run: Run): Promise<void> {
+    const current = run.state;
     // After a failed batch the state may have gone on past what was produced: never snapshot it.
-    if (!current || needsLoad) return Promise.resolve();
+    if (!current || run.needsLoad) return Promise.resolve();
     const started = now();
-    const covers = nextOffset;
+    const covers = run.nextOffset;
     const text = current.snapshot();
-    lastSerializeMs = now() - started;
-    metrics.snapshotSerializeSeconds.observe(lastSerializeMs / 1000);
+    run.lastSerializeMs = now() - started;
+    metrics.snapshotSerializeSeconds.observe(run.lastSerializeMs / 1000);
     const checkpoint = {
       nextOffset: covers.toString(),
-      rules,
+      rules: run.rules,
       snapshot: text,
       events: current.engine.stats().events,
     };
-    const previous = writing;
+    const previous = run.writing;
     const write = (async () => {
       await previous;
-      await repository.record(key, { produced: new Map(), outputOffsets: new Map(), checkpoint });
-      lastSnapshotAt = now();
-      snapshotOffset = covers;
+      await repository.record(run.key, { produced: new Map(), outputOffsets: new Map(), checkpoint });
+      run.lastSnapshotAt = now();
+      run.snapshotOffset = covers;
       metrics.snapshotSeconds.observe((now() - started) / 1000);
     })();
     // `writing` only orders the writes and never fails: the caller of `write` hears of a failure.
     const tracked: Promise<void> = write
       .catch(() => undefined)
       .then(() => {
-        if (writing === tracked) writing = undefined;
+        if (run.writing === tracked) run.writing = undefined;
       });
-    writing = tracked;
+    run.writing = tracked;
     return write;
   }
 
   /**
-   * A snapshot of the state between two batches, written beside the batches that follow; resolves
-   * once written. Only taking it holds the batches: a write that waits (a locked row, a slow
-   * database) must not keep the next batches and their warnings waiting with it.
+   * A snapshot of a partition's state between two batches, written beside the batches that follow;
+   * resolves once written. Only taking it holds the batches: a write that waits (a locked row, a
+   * slow database) must not keep the next batches and their warnings waiting with it.
    */
-  async function snapshotBeside(): Promise<void> {
-    const { written } = await exclusively(async () => ({ written: snapshot() }));
+  async function snapshotBeside(run: Run): Promise<void> {
+    const { written } = await exclusively(async () => ({ written: snapshot(run) }));
     await written;
   }
 
@@ -283,21 +331,22 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     eachBatch: async (payload) => {
       const { batch } = payload;
       if (!payload.isRunning() || payload.isStale()) return;
-      if (needsLoad) {
-        needsLoad = false;
-        await load();
+      const run = runOf(batch.partition);
+      if (run.needsLoad) {
+        run.needsLoad = false;
+        await load(run);
         await payload.heartbeat();
         // Offsets are ours (PostgreSQL), not the group's: go to the snapshot's.
-        consumer.seek({ topic: batch.topic, partition: batch.partition, offset: nextOffset.toString() });
+        consumer.seek({ topic: batch.topic, partition: batch.partition, offset: run.nextOffset.toString() });
         return;
       }
-      const current = state;
+      const current = run.state;
       if (!current) return;
       try {
-        await exclusively(() => step(current, batch.messages));
+        await exclusively(() => step(run, current, batch.messages));
       } catch (error) {
         // The engine has gone on past what is recorded: start again from the snapshot.
-        needsLoad = true;
+        run.needsLoad = true;
         throw error;
       }
       payload.resolveOffset(batch.lastOffset());
@@ -307,6 +356,7 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
 
   /** A rules record taken: said, counted, and told to the HTTP side when the set changed. */
   function applied(
+    run: Run,
     current: CorrelatorState,
     fingerprint: string,
     offset: string,
@@ -314,63 +364,72 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
   ): void {
     if (result.refused !== undefined) {
       logger.error(
-        { offset, fingerprint, reason: result.refused },
+        { partition: run.partition, offset, fingerprint, reason: result.refused },
         'rules record refused; the running set stays',
       );
       return;
     }
     if (!result.changes) return;
-    rules = rulesFingerprint(current.engine.ruleSet);
+    run.rules = rulesFingerprint(current.engine.ruleSet);
     // A rule that started afresh counts from 0 again (a kept or changed rule's counts go on).
     for (const id of [...result.changes.replaced, ...result.changes.added, ...result.changes.removed])
-      delete lastStats[id];
-    logger.info({ offset, fingerprint, ...result.changes }, 'rule set reloaded');
-    deps.onRules?.(current.engine.ruleSet, fingerprint, result.changes);
+      delete run.lastStats[id];
+    logger.info({ partition: run.partition, offset, fingerprint, ...result.changes }, 'rule set reloaded');
+    deps.onRules?.(current.ruleSet, fingerprint, result.changes);
   }
 
-  async function step(current: CorrelatorState, messages: KafkaMessage[]): Promise<void> {
+  async function step(run: Run, current: CorrelatorState, messages: KafkaMessage[]): Promise<void> {
     const out: Warning[] = [];
     for (const message of messages) {
       const offset = BigInt(message.offset);
-      if (offset < nextOffset) continue;
+      if (offset < run.nextOffset) continue;
       const input = decodeSequenced(message);
       if ('invalid' in input) {
         metrics.events.inc({ outcome: 'invalid' });
-        logger.error({ offset: message.offset, reason: input.invalid }, 'sequence record skipped');
+        logger.error(
+          { partition: run.partition, offset: message.offset, reason: input.invalid },
+          'sequence record skipped',
+        );
       } else {
         const result = current.step(input);
         metrics.events.inc({ outcome: result.outcome });
-        if (input.kind === 'rules') applied(current, input.rules.fingerprint, message.offset, result);
+        if (input.kind === 'rules') applied(run, current, input.rules.fingerprint, message.offset, result);
         for (const w of result.warnings) out.push(w);
       }
-      nextOffset = offset + 1n;
+      run.nextOffset = offset + 1n;
     }
     const fresh = unproduced(out, produced);
     const outputOffsets = await produce(fresh);
-    await repository.record(key, { produced: markProduced(fresh, produced), outputOffsets });
-    countRules(current.engine.stats().rules);
+    await repository.record(run.key, { produced: markProduced(fresh, produced), outputOffsets });
+    countRules(run, current.engine.stats().rules);
     // Taken, and their warnings produced and recorded.
-    metrics.position.set(Number(nextOffset));
+    metrics.position.set({ partition: String(run.partition) }, Number(run.nextOffset));
     // Not awaited: written in the same transaction as the batch, it held up the next batch — and
     // the warnings it would raise — for the whole write. One at a time; when one is still being
     // written, a later batch takes the next.
-    if (!writing && snapshotDue())
-      snapshot().catch((error: unknown) => logger.warn({ err: error }, 'could not write a snapshot'));
+    if (!run.writing && snapshotDue(run))
+      snapshot(run).catch((error: unknown) => logger.warn({ err: error }, 'could not write a snapshot'));
   }
 
   // A quiet input still gets its snapshot: a restart then replays nothing.
   const idle = setInterval(
     () => {
-      if (!state || needsLoad || writing || snapshotOffset === nextOffset || !snapshotDue()) return;
-      snapshotBeside().catch((error: unknown) => logger.warn({ err: error }, 'could not write a snapshot'));
+      for (const run of runs.values()) {
+        if (!run.state || run.needsLoad || run.writing || run.snapshotOffset === run.nextOffset || !snapshotDue(run))
+          continue;
+        snapshotBeside(run).catch((error: unknown) => logger.warn({ err: error }, 'could not write a snapshot'));
+      }
     },
     Math.max(250, deps.snapshotMs),
   );
 
   return {
     consumer,
-    state: () => state,
-    checkpoint: snapshotBeside,
+    state: (partition = 0) => runs.get(partition)?.state,
+    partitions: () => [...runs.keys()].filter((p) => runs.get(p)?.state).sort((a, b) => a - b),
+    async checkpoint() {
+      await Promise.all([...runs.values()].map((run) => snapshotBeside(run)));
+    },
     async stop() {
       stopping = true;
       clearInterval(idle);

@@ -11,6 +11,8 @@ export interface OutgoingMessage {
   timestamp?: number;
   /** partitionHash(key), when computed beforehand. */
   partitionHash?: number;
+  /** The partition to write to, whatever the key (a copy for every partition of a topic). */
+  partition?: number;
 }
 
 export interface ProduceResult {
@@ -75,6 +77,7 @@ export function createJsonProducer(kafka: Kafka, options: ProducerOptions = {}):
           ...(m.headers ? { headers: m.headers } : {}),
           ...(m.timestamp !== undefined ? { timestamp: String(m.timestamp) } : {}),
           ...(m.partitionHash !== undefined ? { partitionHash: m.partitionHash } : {}),
+          ...(m.partition !== undefined ? { partition: m.partition } : {}),
         })),
       }));
       let metadata: Awaited<ReturnType<Producer['sendBatch']>>;

@@ -33,9 +33,10 @@ export interface TestKafka {
   ): Promise<KafkaMessage[]>;
   /**
    * Everything on `topic` up to its end offsets at the time of the call: a check that reads
-   * exactly N messages cannot see an N+1st, this one can.
+   * exactly N messages cannot see an N+1st, this one can. Each message names its partition; a
+   * partition's messages are in its order.
    */
-  readToEnd(topic: string, timeoutMs?: number): Promise<KafkaMessage[]>;
+  readToEnd(topic: string, timeoutMs?: number): Promise<(KafkaMessage & { partition: number })[]>;
   close(): Promise<void>;
 }
 
@@ -114,7 +115,9 @@ export async function testKafka(options: { specs?: readonly TopicSpec[] } = {}):
         () => `${topic} was not read to its end offsets in ${timeoutMs} ms`,
       );
       // Messages written after the end offsets were taken are not this read's.
-      return read.filter((r) => BigInt(r.message.offset) < endOf(r.partition)).map((r) => r.message);
+      return read
+        .filter((r) => BigInt(r.message.offset) < endOf(r.partition))
+        .map((r) => Object.assign(r.message, { partition: r.partition }));
     },
     async close() {
       await Promise.all(consumers.map((c) => c.disconnect().catch(() => undefined)));
