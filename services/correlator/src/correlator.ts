@@ -23,11 +23,13 @@ import type { Logger } from '@liandong/logger';
 import { createCheckpointRepository } from './adapters/checkpoint.repository.ts';
 import { startEngineRunner, type EngineRunner } from './adapters/engine.runner.ts';
 import { startRouter, type Router } from './adapters/sequence.router.ts';
+import { startFanout, type Fanout } from './adapters/shard.fanout.ts';
 import {
   HEADER,
   SEQUENCE_TOPIC,
-  SEQUENCE_TOPIC_CONFIG,
-  toEveryPartition,
+  SEQUENCE_TOPIC_SPEC,
+  SHARDS_TOPIC,
+  SHARDS_TOPIC_CONFIG,
 } from './adapters/sequence.topic.ts';
 import { buildCorrelatorApp } from './app.ts';
 import type { CorrelatorConfig } from './correlator.config.ts';
@@ -60,12 +62,12 @@ async function readRules(dir: string): Promise<{ ruleSet: RuleSet; files: RuleFi
 }
 
 /**
- * Creates the sequence topic with one partition per shard, or checks that the one there has as
+ * Creates the shards topic with one partition per shard, or checks that the one there has as
  * many: the rules' division follows the partitions, and every state and snapshot with it, so the
  * count cannot change under a running site.
  */
-async function ensureSequenceTopic(kafka: Kafka, name: string, shards: number): Promise<void> {
-  await ensureTopics(kafka, [{ name, partitions: shards, config: SEQUENCE_TOPIC_CONFIG }]);
+async function ensureShardsTopic(kafka: Kafka, name: string, shards: number): Promise<void> {
+  await ensureTopics(kafka, [{ name, partitions: shards, config: SHARDS_TOPIC_CONFIG }]);
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -73,7 +75,7 @@ async function ensureSequenceTopic(kafka: Kafka, name: string, shards: number): 
     const partitions = topics[0]?.partitions.length ?? 0;
     if (partitions !== shards)
       throw new Error(
-        `CORRELATOR_SHARDS is ${shards} but the sequence topic ${name} has ${partitions} partition${partitions === 1 ? '' : 's'}: ` +
+        `CORRELATOR_SHARDS is ${shards} but the shards topic ${name} has ${partitions} partition${partitions === 1 ? '' : 's'}: ` +
           'the shards are its partitions and cannot change under a running site. ' +
           `Set CORRELATOR_SHARDS=${partitions}, or start the new division on a new group and topic (CORRELATOR_GROUP, KAFKA_TOPIC_PREFIX).`,
       );
@@ -92,6 +94,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
   const { logger } = options;
   const onFatal = options.onFatal ?? (() => process.exit(1));
   const rulesDir = config.CORRELATOR_RULES_DIR ?? DEFAULT_RULES_DIR;
+  const shards = config.CORRELATOR_SHARDS;
   // The folder's rules when this process started (a fresh state starts with them) ...
   const folder = await readRules(rulesDir);
   // ... and the rules the engine runs (a snapshot's, or those of the sequence's rules records).
@@ -124,7 +127,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
     logger,
     metrics,
     ruleSet: () => ruleSet,
-    shards: () => ({ count: config.CORRELATOR_SHARDS, here: engine?.partitions() ?? [] }),
+    shards: () => ({ count: shards, here: engine?.partitions() ?? [] }),
     rulesState: () => ({ ...running, refused }),
     checks: [
       { name: 'database', check: () => pingDatabase(pool) },
@@ -132,6 +135,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
     ],
   });
   let router: Router | undefined;
+  let fanout: Fanout | undefined;
   let engine: EngineRunner | undefined;
   let watcher: FSWatcher | undefined;
   let debounce: NodeJS.Timeout | undefined;
@@ -166,10 +170,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         await producer.send([
           {
             topic: topic(SEQUENCE_TOPIC),
-            messages: toEveryPartition(
-              [{ key: 'rules', value: next.files, headers: { [HEADER.kind]: 'rules' } }],
-              config.CORRELATOR_SHARDS,
-            ),
+            messages: [{ key: 'rules', value: next.files, headers: { [HEADER.kind]: 'rules' } }],
           },
         ]);
       } catch (error) {
@@ -198,7 +199,8 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
       return (app.server.address() as AddressInfo).port;
     },
     async start(): Promise<void> {
-      await ensureSequenceTopic(kafka, topic(SEQUENCE_TOPIC), config.CORRELATOR_SHARDS);
+      await ensureTopics(kafka, [{ ...SEQUENCE_TOPIC_SPEC, name: topic(SEQUENCE_TOPIC) }]);
+      if (shards > 1) await ensureShardsTopic(kafka, topic(SHARDS_TOPIC), shards);
       await producer.connect();
       // The readiness probe's admin connection is made now, not on the first /readyz (whose
       // 2 s budget a busy machine's first connect can exceed).
@@ -209,8 +211,9 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         producer,
         repository,
         groupId: group('engine'),
-        sequenceTopic: topic(SEQUENCE_TOPIC),
-        partitions: config.CORRELATOR_SHARDS,
+        // One shard: the engine takes the sequence itself; more: its partitions of the shards topic.
+        sequenceTopic: topic(shards > 1 ? SHARDS_TOPIC : SEQUENCE_TOPIC),
+        partitions: shards,
         warningsTopic: topic(TOPICS.warnings),
         rules: () => folder,
         onRules: (next, fingerprint) => {
@@ -230,12 +233,22 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         groupId: group('router'),
         topics: DEPARTMENT_CODES.map((d) => topic(eventsTopic(d))),
         sequenceTopic: topic(SEQUENCE_TOPIC),
-        partitions: config.CORRELATOR_SHARDS,
         tickMs: config.CORRELATOR_TICK_MS,
         logger: logger.child({ stage: 'router' }),
         onCopied: (n) => metrics.copied.inc(n),
         onFatal,
       });
+      if (shards > 1)
+        fanout = await startFanout({
+          kafka,
+          producer,
+          groupId: group('fanout'),
+          sequenceTopic: topic(SEQUENCE_TOPIC),
+          shardsTopic: topic(SHARDS_TOPIC),
+          partitions: shards,
+          logger: logger.child({ stage: 'fanout' }),
+          onFatal,
+        });
       await reload('start');
       // A change in the folder (an editor writes a file in several steps: read once it settles).
       watcher = watch(rulesDir, () => {
@@ -256,6 +269,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
       clearTimeout(debounce);
       await reading;
       await router?.stop().catch(() => undefined);
+      await fanout?.stop().catch(() => undefined);
       await engine?.stop().catch(() => undefined);
       await engine?.checkpoint().catch((error: unknown) => logger.warn({ err: error }, 'no final snapshot'));
       await app.close();

@@ -4,15 +4,14 @@ import { ruleFilesFingerprint } from '@liandong/correlation-engine';
 import { decodeSequenced, snapshotInterval } from './engine.runner.ts';
 import { HEADER } from './sequence.topic.ts';
 
-const message = (value: unknown, kind: string): KafkaMessage =>
-  ({
-    key: Buffer.from(kind),
-    value: Buffer.from(JSON.stringify(value)),
-    headers: { [HEADER.kind]: Buffer.from(kind) },
-    offset: '0',
-    timestamp: '0',
-    attributes: 0,
-  });
+const message = (value: unknown, kind: string): KafkaMessage => ({
+  key: Buffer.from(kind),
+  value: Buffer.from(JSON.stringify(value)),
+  headers: { [HEADER.kind]: Buffer.from(kind) },
+  offset: '0',
+  timestamp: '0',
+  attributes: 0,
+});
 
 describe('snapshotInterval', () => {
   it('given a snapshot that took 400 ms to serialize, then the next waits 8 s, not the configured 5 s', () => {
@@ -48,5 +47,20 @@ describe('decodeSequenced: rules records', () => {
     expect(decodeSequenced(message({ fingerprint: 'x' }, 'rules'))).toEqual({
       invalid: 'a rules record that is not { fingerprint, files: [{ name, text }] }',
     });
+  });
+});
+
+describe('decodeSequenced: a shard’s copy', () => {
+  const tick = (log: string): KafkaMessage => ({
+    ...message({ at: 5 }, 'tick'),
+    headers: {
+      [HEADER.kind]: Buffer.from('tick'),
+      [HEADER.at]: Buffer.from('5'),
+      [HEADER.log]: Buffer.from(log),
+    },
+  });
+  it('given the offset the fan-out stamped, then the input carries it; a stamp that is not an offset is refused', () => {
+    expect(decodeSequenced(tick('42'))).toEqual({ kind: 'tick', at: 5, log: 42n });
+    expect(decodeSequenced(tick('4x'))).toEqual({ invalid: 'a log offset that is not one: 4x' });
   });
 });

@@ -73,6 +73,15 @@ function headerOf(message: KafkaMessage, name: string): string | undefined {
 
 /** A sequence record as the engine takes it; undefined when it is not one (logged, skipped). */
 export function decodeSequenced(message: KafkaMessage): SequencedInput | { invalid: string } {
+  const log = headerOf(message, HEADER.log);
+  const input = decodeInput(message);
+  if (log === undefined || 'invalid' in input) return input;
+  return /^\d+$/.test(log)
+    ? { ...input, log: BigInt(log) }
+    : { invalid: `a log offset that is not one: ${log}` };
+}
+
+function decodeInput(message: KafkaMessage): SequencedInput | { invalid: string } {
   const kind = headerOf(message, HEADER.kind);
   if (kind === 'tick') {
     const at = Number(headerOf(message, HEADER.at));
@@ -415,9 +424,17 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
   const idle = setInterval(
     () => {
       for (const run of runs.values()) {
-        if (!run.state || run.needsLoad || run.writing || run.snapshotOffset === run.nextOffset || !snapshotDue(run))
+        if (
+          !run.state ||
+          run.needsLoad ||
+          run.writing ||
+          run.snapshotOffset === run.nextOffset ||
+          !snapshotDue(run)
+        )
           continue;
-        snapshotBeside(run).catch((error: unknown) => logger.warn({ err: error }, 'could not write a snapshot'));
+        snapshotBeside(run).catch((error: unknown) =>
+          logger.warn({ err: error }, 'could not write a snapshot'),
+        );
       }
     },
     Math.max(250, deps.snapshotMs),

@@ -13,16 +13,15 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { JsonProducer, OutgoingMessage } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
-import { HEADER, toEveryPartition } from './sequence.topic.ts';
+import { HEADER } from './sequence.topic.ts';
 
 /** Batches copied at once: more than the partitions of the six events topics (6 × 6). */
 const CONCURRENT_BATCHES = 64;
 /**
- * Bytes of copies in one produce request for each partition (one record batch of each partition of
- * the sequence topic): below the broker's default `message.max.bytes` (1,048,588) with room for
- * headers.
+ * Bytes of copies in one produce request, which is one record batch of the sequence topic's one
+ * partition: below the broker's default `message.max.bytes` (1,048,588) with room for headers.
  */
-const MAX_REQUEST_BYTES = 900_000;
+export const MAX_REQUEST_BYTES = 900_000;
 
 export interface RouterDeps {
   kafka: Kafka;
@@ -30,8 +29,6 @@ export interface RouterDeps {
   groupId: string;
   topics: readonly string[];
   sequenceTopic: string;
-  /** The sequence topic's partitions: every copy goes to each. */
-  partitions: number;
   tickMs: number;
   logger: Logger;
   onCopied?: (count: number) => void;
@@ -51,7 +48,7 @@ interface PendingCopy {
 }
 
 /** About the bytes a copy takes in a record batch: key, value, headers and the record's own fields. */
-function recordBytes(m: OutgoingMessage): number {
+export function recordBytes(m: OutgoingMessage): number {
   let bytes = 32 + Buffer.byteLength(m.key) + Buffer.byteLength(m.value as Buffer);
   for (const [name, value] of Object.entries(m.headers ?? {}))
     bytes += 8 + Buffer.byteLength(name) + Buffer.byteLength(value);
@@ -94,15 +91,7 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
     );
     // In order: a partition's copies stay in its order across the requests.
     for (const request of cutByBytes(messages, MAX_REQUEST_BYTES))
-      await deps.producer.send([
-        {
-          topic: deps.sequenceTopic,
-          messages: toEveryPartition(
-            request.map((r) => r.message),
-            deps.partitions,
-          ),
-        },
-      ]);
+      await deps.producer.send([{ topic: deps.sequenceTopic, messages: request.map((r) => r.message) }]);
     deps.onCopied?.(messages.length);
     // Only now are the source offsets done with; one commit covers every partition of the group.
     for (const p of group) p.payload.resolveOffset(p.payload.batch.lastOffset());
@@ -161,10 +150,9 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
             .send([
               {
                 topic: deps.sequenceTopic,
-                messages: toEveryPartition(
-                  [{ key: 'tick', value: { at }, headers: { [HEADER.kind]: 'tick', [HEADER.at]: String(at) } }],
-                  deps.partitions,
-                ),
+                messages: [
+                  { key: 'tick', value: { at }, headers: { [HEADER.kind]: 'tick', [HEADER.at]: String(at) } },
+                ],
               },
             ])
             .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not write a clock tick'));

@@ -1,30 +1,28 @@
 /**
- * The correlator's own topic: every event of the six events topics copied into each of its
- * partitions, in the one order the engine takes them (the events topics are keyed by event id, six partitions
+ * The correlator's own topic: every event of the six events topics copied into one partition, in
+ * the one order the engine takes them (the events topics are keyed by event id, six partitions
  * each, so their interleaving differs from one read to the next; this log fixes it once). Ticks
  * of the wall clock are written into it too, so silences fire in the same place on a replay, and
  * so is each rule set the correlator is to run (a `rules` record, value `{ fingerprint, files }`),
  * so that a reload takes effect at the same place on a replay too.
- *
- * Each partition is a shard of the rules (rule.shards.ts): every record goes to every partition,
- * and the engine of a partition runs its shard's rules, so the correlators of a consumer group
- * divide the rules between them through the partitions Kafka assigns. One partition: one engine
- * with every rule.
  */
 export const SEQUENCE_TOPIC = 'correlator.sequence.v1';
 
-export const SEQUENCE_TOPIC_CONFIG = {
-  'cleanup.policy': 'delete',
-  'retention.ms': String(14 * 24 * 3600 * 1000),
+export const SEQUENCE_TOPIC_SPEC = {
+  name: SEQUENCE_TOPIC,
+  partitions: 1,
+  config: { 'cleanup.policy': 'delete', 'retention.ms': String(14 * 24 * 3600 * 1000) },
 } as const;
 
-/** The same messages for every partition of a topic of `partitions`, partition by partition. */
-export function toEveryPartition<T extends object>(messages: readonly T[], partitions: number): (T & { partition: number })[] {
-  const out: (T & { partition: number })[] = [];
-  for (let partition = 0; partition < partitions; partition++)
-    for (const m of messages) out.push({ ...m, partition });
-  return out;
-}
+/**
+ * The shards of the sequence (only when the rules are divided, CORRELATOR_SHARDS > 1): one
+ * partition per shard of the rules (rule.shards.ts), each a copy of the whole sequence in its
+ * order, written by one fan-out (shard.fanout.ts). The engine of partition p runs shard p's rules,
+ * so the correlators of a consumer group divide the rules through the partitions Kafka assigns.
+ */
+export const SHARDS_TOPIC = 'correlator.shards.v1';
+
+export const SHARDS_TOPIC_CONFIG = SEQUENCE_TOPIC_SPEC.config;
 
 /** Headers of a sequence record. */
 export const HEADER = {
@@ -34,4 +32,17 @@ export const HEADER = {
   source: 'liandong-source',
   /** Wall-clock ms of a tick. */
   at: 'liandong-at',
+  /** On a shard's copy: the record's offset in the sequence. */
+  log: 'liandong-log-offset',
 } as const;
+
+/** The same messages for every partition of a topic of `partitions`, partition by partition. */
+export function toEveryPartition<T extends object>(
+  messages: readonly T[],
+  partitions: number,
+): (T & { partition: number })[] {
+  const out: (T & { partition: number })[] = [];
+  for (let partition = 0; partition < partitions; partition++)
+    for (const m of messages) out.push({ ...m, partition });
+  return out;
+}

@@ -105,3 +105,25 @@ describe('unproduced', () => {
     );
   });
 });
+
+describe('CorrelatorState on a shard of the sequence', () => {
+  it('given a copy whose sequence offset was taken already (the fan-out repeated a run), then it is skipped as a repeat, tick and rules records too, also after a restore', () => {
+    const state = CorrelatorState.fresh(rules, {}, folder, { index: 0, count: 2 });
+    const inputs = storm.map((event, i) => ({
+      kind: 'event' as const,
+      event,
+      source: source(i),
+      log: BigInt(i),
+    }));
+    expect(inputs.slice(0, 2).map((input) => state.step(input).outcome)).toEqual([
+      'correlated',
+      'correlated',
+    ]);
+    expect(state.step({ kind: 'tick', at: Date.now(), log: 1n }).outcome).toBe('repeat');
+    expect(state.step({ kind: 'rules', rules: withFire, log: 0n }).outcome).toBe('repeat');
+    expect(state.rulesFingerprint).toBe(folder.fingerprint);
+    const restored = CorrelatorState.restore(rules, state.snapshot(), {}, { index: 0, count: 2 });
+    expect(restored.step({ ...inputs[1]!, source: undefined }).outcome).toBe('repeat');
+    expect(restored.step(inputs[2]!).outcome).toBe('correlated');
+  });
+});

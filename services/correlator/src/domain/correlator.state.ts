@@ -28,10 +28,17 @@ export interface RuleFiles {
   files: RuleFileText[];
 }
 
-export type SequencedInput =
+export type SequencedInput = (
   | { kind: 'event'; event: NormalizedEvent; source: { partition: string; offset: bigint } | undefined }
   | { kind: 'tick'; at: number }
-  | { kind: 'rules'; rules: RuleFiles };
+  | { kind: 'rules'; rules: RuleFiles }
+) & {
+  /**
+   * The record's offset in the sequence log, for a copy on a shard of it: a copy whose log offset
+   * was taken already is a repeat (the fan-out crashed after producing and before committing).
+   */
+  log?: bigint;
+};
 
 export interface StepResult {
   warnings: readonly Warning[];
@@ -45,6 +52,8 @@ export interface StepResult {
 interface StateSnapshot {
   format: 'liandong.correlator.state/1';
   sources: [string, string][];
+  /** The highest log offset taken (a shard's state; absent: none). */
+  log?: string;
   engine: EngineSnapshot;
   /** The running rule set's text (absent in snapshots written before rules could be reloaded). */
   rules?: RuleFiles;
@@ -76,6 +85,7 @@ export class CorrelatorState {
     private rules: RuleFiles | undefined,
     private readonly options: EngineOptions,
     private readonly shard: Shard | undefined,
+    private log = -1n,
   ) {}
 
   /** The engine in hand (a rules record replaces it); it runs the rules of the state's shard. */
@@ -114,10 +124,15 @@ export class CorrelatorState {
       data.rules,
       options,
       shard,
+      data.log === undefined ? -1n : BigInt(data.log),
     );
   }
 
   step(input: SequencedInput): StepResult {
+    if (input.log !== undefined) {
+      if (input.log <= this.log) return { warnings: [], outcome: 'repeat' };
+      this.log = input.log;
+    }
     if (input.kind === 'tick') return { warnings: this.current.advanceTo(input.at), outcome: 'tick' };
     if (input.kind === 'rules') return this.reload(input.rules);
     const { source } = input;
@@ -156,6 +171,7 @@ export class CorrelatorState {
     const data: Omit<StateSnapshot, 'engine'> = {
       format: 'liandong.correlator.state/1',
       sources: [...this.sources].map(([k, v]) => [k, v.toString()]),
+      ...(this.log >= 0n ? { log: this.log.toString() } : {}),
       ...(this.rules ? { rules: this.rules } : {}),
     };
     // The engine's text spliced in: `{...data, "engine": <engine>}` without parsing it back.

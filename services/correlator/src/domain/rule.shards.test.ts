@@ -76,8 +76,7 @@ describe('CorrelatorState by shards', () => {
   const run = (state: CorrelatorState, events: readonly NormalizedEvent[]) =>
     events.flatMap(
       (event, i) =>
-        state.step({ kind: 'event', event, source: { partition: 'events/0', offset: BigInt(i) } })
-          .warnings,
+        state.step({ kind: 'event', event, source: { partition: 'events/0', offset: BigInt(i) } }).warnings,
     );
 
   for (const count of [2, 3]) {

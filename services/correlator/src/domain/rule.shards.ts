@@ -24,7 +24,8 @@ interface ShardedRule {
 
 /** The shard of each rule id, for `count` shards. */
 export function ruleShards(rules: readonly ShardedRule[], count: number): Map<string, number> {
-  if (!Number.isInteger(count) || count < 1) throw new RangeError(`shards must be a whole number ≥ 1, not ${count}`);
+  if (!Number.isInteger(count) || count < 1)
+    throw new RangeError(`shards must be a whole number ≥ 1, not ${count}`);
   const ids = new Set(rules.map((r) => r.id));
   const parent = new Map<string, string>([...ids].map((id) => [id, id]));
   const root = (id: string): string => {
