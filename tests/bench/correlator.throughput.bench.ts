@@ -14,7 +14,8 @@
  *    its warnings produced).
  *
  * RUNS (default 3) namespaces, one after the other; medians printed. Environment: EVENTS (200,000),
- * RECOVERY_EVENTS (50,000), RUNS (3).
+ * RECOVERY_EVENTS (50,000), RUNS (3), SHARDS (1: the correlator's CORRELATOR_SHARDS; one instance
+ * then runs every shard, each taking every event, behind the fan-out's extra hop).
  */
 import {
   DEPARTMENT_CODES,
@@ -26,11 +27,19 @@ import {
 import { ensureTopics } from '@liandong/kafka';
 import type { Admin, Kafka } from 'kafkajs';
 import { backgroundStream } from './load.generator.ts';
-import { benchEnvironment, CORRELATOR_SEQUENCE_TOPIC, fmt, median, startService } from './support.ts';
+import {
+  benchEnvironment,
+  CORRELATOR_SEQUENCE_TOPIC,
+  CORRELATOR_SHARDS_TOPIC,
+  fmt,
+  median,
+  startService,
+} from './support.ts';
 
 const EVENTS = Number(process.env['EVENTS'] ?? 200_000);
 const RECOVERY_EVENTS = Number(process.env['RECOVERY_EVENTS'] ?? 50_000);
 const RUNS = Number(process.env['RUNS'] ?? 3);
+const SHARDS = Number(process.env['SHARDS'] ?? 1);
 const PORT = 18195;
 const DAY_START = Date.parse('2026-06-01T00:00:00+08:00');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -98,14 +107,14 @@ async function metric(name: string): Promise<number> {
   return sum;
 }
 
-/** Inputs the engine took that were events (correlated, late or a repeat copy). */
+/** Inputs the engine took that were events (correlated, late or a repeat copy), per shard. */
 async function eventsTaken(): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
   let sum = 0;
   for (const line of text.split('\n'))
     if (/^correlator_inputs_total\{outcome="(correlated|late|repeat)"\}/.test(line))
       sum += Number(line.split(' ').pop());
-  return sum;
+  return sum / SHARDS;
 }
 
 async function caughtUp(admin: Admin, prefix: string, group: string): Promise<boolean> {
@@ -118,8 +127,10 @@ async function caughtUp(admin: Admin, prefix: string, group: string): Promise<bo
     const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
     if (ends.some((e) => Number(e.offset) > (done.get(e.partition) ?? 0))) return false;
   }
-  const [sequenceEnd] = await admin.fetchTopicOffsets(namespacedTopic(CORRELATOR_SEQUENCE_TOPIC, prefix));
-  return (await metric('correlator_engine_position')) >= Number(sequenceEnd?.offset ?? Infinity);
+  const input = SHARDS > 1 ? CORRELATOR_SHARDS_TOPIC : CORRELATOR_SEQUENCE_TOPIC;
+  const ends = await admin.fetchTopicOffsets(namespacedTopic(input, prefix));
+  const end = ends.reduce((sum, p) => sum + Number(p.offset), 0);
+  return ends.length > 0 && (await metric('correlator_engine_position')) >= end;
 }
 
 const env = await benchEnvironment();
@@ -133,7 +144,7 @@ const common = {
 };
 const rows: { raw: number; correlator: number; recoveryS: number; replayed: number }[] = [];
 console.log(
-  `Correlator throughput (${new Date().toISOString()}): ${fmt(EVENTS)} everyday events of 100 districts, then ${fmt(RECOVERY_EVENTS)} with a SIGKILL; ${RUNS} runs`,
+  `Correlator throughput (${new Date().toISOString()}): ${fmt(EVENTS)} everyday events of 100 districts, then ${fmt(RECOVERY_EVENTS)} with a SIGKILL; ${RUNS} runs; ${SHARDS} shard${SHARDS > 1 ? 's (one instance runs them all)' : ''}`,
 );
 for (let run = 0; run < RUNS; run++) {
   const prefix = `${env.prefix}r${run}.`;
@@ -146,7 +157,12 @@ for (let run = 0; run < RUNS; run++) {
   const raw = await rawRead(env.kafka, prefix, EVENTS);
 
   const group = `throughput-${run}`;
-  const serviceEnv = { ...common, KAFKA_TOPIC_PREFIX: prefix, CORRELATOR_GROUP: group };
+  const serviceEnv = {
+    ...common,
+    KAFKA_TOPIC_PREFIX: prefix,
+    CORRELATOR_GROUP: group,
+    CORRELATOR_SHARDS: String(SHARDS),
+  };
   let correlator = await startService('services/correlator', serviceEnv, PORT);
   let first = 0;
   for (;;) {
@@ -181,7 +197,7 @@ console.log(`
 | what | events/s or s (median of ${RUNS}) | target |
 | --- | --- | --- |
 | bare kafkajs consumer of the six events topics (floor) | ${fmt(m((r) => r.raw))} events/s | — |
-| correlator through Kafka (router → sequence → engine, default rules) | ${fmt(m((r) => r.correlator))} events/s | ≥ 20,000 |
+| correlator through Kafka (router → sequence → ${SHARDS > 1 ? `fan-out → ${SHARDS} shards` : 'engine'}, default rules) | ${fmt(m((r) => r.correlator))} events/s | ≥ 20,000 |
 | ratio correlator / floor | ${fmt(
   m((r) => (r.correlator / r.raw) * 100),
   1,

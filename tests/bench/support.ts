@@ -166,6 +166,8 @@ export function backgroundEvent(i: number): NormalizedEvent {
  * nothing from the service itself.
  */
 export const CORRELATOR_SEQUENCE_TOPIC = 'correlator.sequence.v1';
+/** Its shards topic (CORRELATOR_SHARDS > 1). */
+export const CORRELATOR_SHARDS_TOPIC = 'correlator.shards.v1';
 
 /** The rule of benchRules(): one warning per river reading at or over its warning level. */
 export const BENCH_RULE = 'bench-river-over-level';

@@ -51,14 +51,15 @@ describe('decodeSequenced: rules records', () => {
 });
 
 describe('decodeSequenced: a shard’s copy', () => {
-  const tick = (log: string): KafkaMessage => ({
-    ...message({ at: 5 }, 'tick'),
-    headers: {
-      [HEADER.kind]: Buffer.from('tick'),
-      [HEADER.at]: Buffer.from('5'),
-      [HEADER.log]: Buffer.from(log),
-    },
-  });
+  const tick = (log: string): KafkaMessage =>
+    ({
+      ...message({ at: 5 }, 'tick'),
+      headers: {
+        [HEADER.kind]: Buffer.from('tick'),
+        [HEADER.at]: Buffer.from('5'),
+        [HEADER.log]: Buffer.from(log),
+      },
+    }) as KafkaMessage;
   it('given the offset the fan-out stamped, then the input carries it; a stamp that is not an offset is refused', () => {
     expect(decodeSequenced(tick('42'))).toEqual({ kind: 'tick', at: 5, log: 42n });
     expect(decodeSequenced(tick('4x'))).toEqual({ invalid: 'a log offset that is not one: 4x' });
