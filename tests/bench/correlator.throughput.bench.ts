@@ -14,8 +14,9 @@
  *    its warnings produced).
  *
  * RUNS (default 3) namespaces, one after the other; medians printed. Environment: EVENTS (200,000),
- * RECOVERY_EVENTS (50,000), RUNS (3), SHARDS (1: the correlator's CORRELATOR_SHARDS; one instance
- * then runs every shard, each taking every event, behind the fan-out's extra hop).
+ * RECOVERY_EVENTS (50,000), RUNS (3), SHARDS (1: the correlator's CORRELATOR_SHARDS; each shard
+ * takes every event, behind the fan-out's extra hop), INSTANCES (1: correlator processes in the
+ * group; the first is the one SIGKILLed), TRACE (print each stage's progress every second).
  */
 import {
   DEPARTMENT_CODES,
@@ -40,7 +41,9 @@ const EVENTS = Number(process.env['EVENTS'] ?? 200_000);
 const RECOVERY_EVENTS = Number(process.env['RECOVERY_EVENTS'] ?? 50_000);
 const RUNS = Number(process.env['RUNS'] ?? 3);
 const SHARDS = Number(process.env['SHARDS'] ?? 1);
+const INSTANCES = Number(process.env['INSTANCES'] ?? 1);
 const PORT = 18195;
+const ports = Array.from({ length: INSTANCES }, (_, i) => PORT + i);
 const DAY_START = Date.parse('2026-06-01T00:00:00+08:00');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -99,8 +102,16 @@ async function rawRead(kafka: Kafka, prefix: string, count: number): Promise<num
   return count / ((last - first) / 1000);
 }
 
+/** The correlators' metrics, one text. */
+async function metricsText(): Promise<string> {
+  const texts = await Promise.all(
+    ports.map(async (port) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text()),
+  );
+  return texts.join('\n');
+}
+
 async function metric(name: string): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+  const text = await metricsText();
   let sum = 0;
   for (const line of text.split('\n'))
     if (line.startsWith(`${name}{`) || line.startsWith(`${name} `)) sum += Number(line.split(' ').pop());
@@ -109,7 +120,7 @@ async function metric(name: string): Promise<number> {
 
 /** Inputs the engine took that were events (correlated, late or a repeat copy), per shard. */
 async function eventsTaken(): Promise<number> {
-  const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+  const text = await metricsText();
   let sum = 0;
   for (const line of text.split('\n'))
     if (/^correlator_inputs_total\{outcome="(correlated|late|repeat)"\}/.test(line))
@@ -144,7 +155,7 @@ const common = {
 };
 const rows: { raw: number; correlator: number; recoveryS: number; replayed: number }[] = [];
 console.log(
-  `Correlator throughput (${new Date().toISOString()}): ${fmt(EVENTS)} everyday events of 100 districts, then ${fmt(RECOVERY_EVENTS)} with a SIGKILL; ${RUNS} runs; ${SHARDS} shard${SHARDS > 1 ? 's (one instance runs them all)' : ''}`,
+  `Correlator throughput (${new Date().toISOString()}): ${fmt(EVENTS)} everyday events of 100 districts, then ${fmt(RECOVERY_EVENTS)} with a SIGKILL; ${RUNS} runs; ${SHARDS} shard${SHARDS > 1 ? 's' : ''}, ${INSTANCES} correlator process${INSTANCES > 1 ? 'es' : ''}`,
 );
 for (let run = 0; run < RUNS; run++) {
   const prefix = `${env.prefix}r${run}.`;
@@ -163,9 +174,22 @@ for (let run = 0; run < RUNS; run++) {
     CORRELATOR_GROUP: group,
     CORRELATOR_SHARDS: String(SHARDS),
   };
-  let correlator = await startService('services/correlator', serviceEnv, PORT);
+  const correlators = await Promise.all(
+    ports.map((port) => startService('services/correlator', serviceEnv, port)),
+  );
   let first = 0;
+  let traced = 0;
   for (;;) {
+    if (process.env['TRACE'] && performance.now() - traced >= 1000) {
+      traced = performance.now();
+      const ends = async (name: string) =>
+        (await admin.fetchTopicOffsets(namespacedTopic(name, prefix).toString()))
+          .map((p) => p.offset)
+          .join('+');
+      console.log(
+        `    routed ${await metric('correlator_events_routed_total')}, sequence ${await ends(CORRELATOR_SEQUENCE_TOPIC)}, shards ${SHARDS > 1 ? await ends(CORRELATOR_SHARDS_TOPIC) : '-'}, engine ${await metric('correlator_engine_position')}`,
+      );
+    }
     const taken = await eventsTaken();
     if (taken > 0 && first === 0) first = performance.now();
     if (taken >= EVENTS) break;
@@ -177,15 +201,16 @@ for (let run = 0; run < RUNS; run++) {
   // Recovery: killed half-way through the next events, started again once they are all there.
   const more = produce(env.kafka, prefix, events.slice(EVENTS));
   await sleep(1000);
-  correlator.child.kill('SIGKILL');
-  await new Promise((r) => correlator.child.once('exit', r));
+  const killed = correlators[0] as (typeof correlators)[number];
+  killed.child.kill('SIGKILL');
+  await new Promise((r) => killed.child.once('exit', r));
   await more;
   const restarted = performance.now();
-  correlator = await startService('services/correlator', serviceEnv, PORT);
+  correlators[0] = await startService('services/correlator', serviceEnv, PORT);
   while (!(await caughtUp(admin, prefix, group))) await sleep(50);
   const recoveryS = (performance.now() - restarted) / 1000;
   const replayed = await eventsTaken();
-  await correlator.stop();
+  await Promise.all(correlators.map((c) => c.stop()));
   rows.push({ raw, correlator: rate, recoveryS, replayed });
   console.log(
     `  run ${run + 1}: raw ${fmt(raw)} events/s, correlator ${fmt(rate)} events/s (${fmt((rate / raw) * 100, 1)} %), recovery ${fmt(recoveryS, 1)} s (${fmt(replayed)} events taken after the restart)`,

@@ -38,6 +38,13 @@ export const correlatorConfigSchema = Type.Object({
     description:
       'partitions of the sequence topic, each running its shard of the rules: the most correlators of one group that share the work (fixed once the topic exists)',
   }),
+  CORRELATOR_SESSION_TIMEOUT_MS: Type.Integer({
+    minimum: 6000,
+    maximum: 300_000,
+    default: 10_000,
+    description:
+      'Kafka group session timeout of the correlator’s consumers: how long a correlator that died holds its partitions before the group gives them to another',
+  }),
   CORRELATOR_TICK_MS: Type.Integer({
     minimum: 0,
     default: 60_000,

@@ -6,11 +6,10 @@
  * like the events, so the kills around it change nothing either.
  * CORRELATOR_KILLS sets the number of kills (default 10; the issue asks 20, which costs CI ~2 min more).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, type Warning } from '@liandong/contracts';
 import { DEFAULT_RULES_DIR, loadRuleSet } from '@liandong/correlation-engine';
@@ -18,10 +17,16 @@ import { testDatabase, testKafka, type TestDatabase, type TestKafka } from '@lia
 import { decodeSequenced } from './adapters/engine.runner.ts';
 import { SEQUENCE_TOPIC } from './adapters/sequence.topic.ts';
 import { CorrelatorState } from './domain/correlator.state.ts';
-import { eventually, playEvents, scenarioEvents, warningsOf } from './correlator.testing.ts';
+import {
+  eventually,
+  exited,
+  playEvents,
+  scenarioEvents,
+  spawnCorrelator as spawnTestCorrelator,
+  warningsOf,
+} from './correlator.testing.ts';
 
 const KILLS = Number(process.env['CORRELATOR_KILLS'] ?? 10);
-const SERVICE_DIR = fileURLToPath(new URL('..', import.meta.url));
 
 describe(`correlator killed with SIGKILL ${KILLS} times while a stream plays`, () => {
   let kafka: TestKafka;
@@ -41,31 +46,14 @@ describe(`correlator killed with SIGKILL ${KILLS} times while a stream plays`, (
   });
 
   function spawnCorrelator(): ChildProcess {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-      cwd: SERVICE_DIR,
-      env: {
-        ...process.env,
-        KAFKA_BROKERS: kafka.brokers.join(','),
-        KAFKA_TOPIC_PREFIX: kafka.prefix,
-        DATABASE_URL: db.appUrl,
-        DATABASE_SCHEMA: db.schema,
-        PORT: '0',
-        LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
-        CORRELATOR_TICK_MS: '0',
-        CORRELATOR_RULES_DIR: rulesDir,
-        // Snapshots lag the input: every restart replays a stretch and must not produce it twice.
-        CORRELATOR_SNAPSHOT_MS: '1500',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
+    const child = spawnTestCorrelator(kafka, db, {
+      CORRELATOR_RULES_DIR: rulesDir,
+      // Snapshots lag the input: every restart replays a stretch and must not produce it twice.
+      CORRELATOR_SNAPSHOT_MS: '1500',
     });
     children.push(child);
     return child;
   }
-  const exited = (child: ChildProcess) =>
-    new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once('exit', () => resolve());
-    });
 
   it('ends with exactly the warnings and revisions of a run never killed', async () => {
     const events = scenarioEvents('rainstorm');

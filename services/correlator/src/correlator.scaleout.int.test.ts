@@ -6,8 +6,11 @@
  * feed outage: every family, silences and district-wide surges among them) and a chain of reports
  * across the line between Guicheng and Dali, each within 1 km of the next but 3.6 km end to end —
  * the chained cluster that division by area cannot raise exactly. Three rebalances while it plays:
- * a second correlator joins, the first leaves, a third joins.
+ * a second correlator joins, the first leaves, a third joins. Then two correlator processes, one
+ * of them SIGKILLed at random moments and started again while a stream plays: the group hands its
+ * shards (and the fan-out) to the other after the session timeout, and the end is the same.
  */
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NANHAI_TOWNS, TOPICS, type NormalizedEvent, type Warning } from '@liandong/contracts';
 import { loadRuleSet } from '@liandong/correlation-engine';
@@ -18,8 +21,10 @@ import { HEADER, SEQUENCE_TOPIC, SHARDS_TOPIC } from './adapters/sequence.topic.
 import type { Correlator } from './correlator.ts';
 import {
   eventually,
+  exited,
   playEvents,
   scenarioEvents,
+  spawnCorrelator,
   startTestCorrelator,
   warningsOf,
 } from './correlator.testing.ts';
@@ -58,6 +63,66 @@ function acrossTheLine(): NormalizedEvent[] {
       ...point(metres - 450),
     }),
   );
+}
+
+/** Waits until every shard is taken to the end of its partition, its snapshot with it. */
+async function caughtUp(kafka: TestKafka, db: TestDatabase, events: number): Promise<void> {
+  const admin = kafka.kafka.admin();
+  await admin.connect();
+  try {
+    await eventually(
+      async () => {
+        const offsets = await admin.fetchTopicOffsets(kafka.topic(SHARDS_TOPIC));
+        const { rows } = await db.pool.query<{ partition: number; next_offset: string }>(
+          'SELECT partition, next_offset FROM correlator_checkpoints ORDER BY partition',
+        );
+        return { offsets, rows };
+      },
+      ({ offsets, rows }) =>
+        offsets.length === SHARDS &&
+        offsets.every((o) => Number(o.high) >= events) &&
+        rows.length === SHARDS &&
+        rows.every((r) => r.next_offset === offsets.find((o) => o.partition === r.partition)?.high),
+      'every shard to be taken to the end',
+      180_000,
+    );
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Every shard took the records of the sequence in its order (the first copy of each: a copy the
+ * fan-out repeated is skipped), and warnings.v1, read to its end offsets, holds exactly the
+ * revisions one engine with every rule gives over the sequence, each once.
+ */
+async function expectOneEngine(kafka: TestKafka) {
+  const sequence = await kafka.readToEnd(kafka.topic(SEQUENCE_TOPIC), 60_000);
+  const copies = await kafka.readToEnd(kafka.topic(SHARDS_TOPIC), 60_000);
+  for (let shard = 0; shard < SHARDS; shard++) {
+    const seen = new Set<string>();
+    const first = copies
+      .filter((m) => m.partition === shard)
+      .map((m) => String(m.headers?.[HEADER.log]))
+      .filter((log) => !seen.has(log) && seen.add(log));
+    expect(first, `shard ${shard}: the sequence's records in its order`).toEqual(
+      sequence.map((m) => m.offset),
+    );
+  }
+  const rules = await loadRuleSet();
+  const reference = CorrelatorState.fresh(rules, { allowedLatenessMinutes: 60 });
+  const expected: Warning[] = [];
+  for (const message of sequence) {
+    const input = decodeSequenced(message);
+    if ('invalid' in input) throw new Error(input.invalid);
+    expected.push(...reference.step(input).warnings);
+  }
+  const produced = warningsOf(await kafka.readToEnd(kafka.topic(TOPICS.warnings), 60_000));
+  const key = (w: Warning) => `${w.id}#${w.revision}`;
+  expect(new Set(produced.map(key)).size, 'a warning revision produced twice').toBe(produced.length);
+  expect(new Map(produced.map((w) => [key(w), w]))).toEqual(new Map(expected.map((w) => [key(w), w])));
+  expect(expected.length).toBeGreaterThan(5);
+  return { produced, rules, copies: copies.length, sequence: sequence.length };
 }
 
 describe(`correlators in one group, ${SHARDS} shards, rebalanced while a stream plays`, () => {
@@ -117,60 +182,14 @@ describe(`correlators in one group, ${SHARDS} shards, rebalanced while a stream 
     expect(running).toHaveLength(2);
     const [a, b] = running as [Correlator, Correlator];
 
-    // Both shards taken to the end of their partitions, their snapshots with them.
-    const admin = kafka.kafka.admin();
-    await admin.connect();
-    const ends = await eventually(
-      async () => {
-        const offsets = await admin.fetchTopicOffsets(kafka.topic(SHARDS_TOPIC));
-        const { rows } = await db.pool.query<{ partition: number; next_offset: string }>(
-          'SELECT partition, next_offset FROM correlator_checkpoints ORDER BY partition',
-        );
-        return { offsets, rows };
-      },
-      ({ offsets, rows }) =>
-        offsets.length === SHARDS &&
-        offsets.every((o) => Number(o.high) >= events.length) &&
-        rows.length === SHARDS &&
-        rows.every((r) => r.next_offset === offsets.find((o) => o.partition === r.partition)?.high),
-      'both shards to be taken to the end',
-      120_000,
-    );
-    await admin.disconnect();
+    await caughtUp(kafka, db, events.length);
     // The group divides the shards: each instance runs one.
     const here = await Promise.all(
       [a, b].map(async (c) => (await c.app.inject('/v1/rules')).json<{ shards: { here: number[] } }>()),
     );
     expect(here.map((r) => r.shards.here).sort()).toEqual([[0], [1]]);
 
-    // Every shard took the records of the sequence in its order (the first copy of each; a copy
-    // repeated by the fan-out is skipped).
-    const sequence = await kafka.readToEnd(kafka.topic(SEQUENCE_TOPIC), 60_000);
-    const copies = await kafka.readToEnd(kafka.topic(SHARDS_TOPIC), 60_000);
-    const firstCopies = (shard: number) => {
-      const seen = new Set<string>();
-      return copies
-        .filter((m) => m.partition === shard)
-        .map((m) => String(m.headers?.[HEADER.log]))
-        .filter((log) => !seen.has(log) && seen.add(log));
-    };
-    for (let shard = 0; shard < SHARDS; shard++)
-      expect(firstCopies(shard)).toEqual(sequence.map((m) => m.offset));
-    expect(ends.offsets.every((o) => Number(o.high) >= sequence.length)).toBe(true);
-
-    // The reference: one engine with every rule over that order.
-    const rules = await loadRuleSet();
-    const reference = CorrelatorState.fresh(rules, { allowedLatenessMinutes: 60 });
-    const expected: Warning[] = [];
-    for (const message of sequence) {
-      const input = decodeSequenced(message);
-      if ('invalid' in input) throw new Error(input.invalid);
-      expected.push(...reference.step(input).warnings);
-    }
-    const produced = warningsOf(await kafka.readToEnd(kafka.topic(TOPICS.warnings), 60_000));
-    const key = (w: Warning) => `${w.id}#${w.revision}`;
-    expect(new Set(produced.map(key)).size, 'a warning revision produced twice').toBe(produced.length);
-    expect(new Map(produced.map((w) => [key(w), w]))).toEqual(new Map(expected.map((w) => [key(w), w])));
+    const { produced, rules } = await expectOneEngine(kafka);
 
     // Both shards raised warnings; the non-spatial rules (silence, district-wide surges) among them.
     const shardOf = ruleShards(rules.rules, SHARDS);
@@ -186,6 +205,64 @@ describe(`correlators in one group, ${SHARDS} shards, rebalanced while a stream 
     expect(new Set(chain.at(-1)?.evidence)).toEqual(ids);
     console.info(
       `scale-out test: ${events.length} events, ${produced.length} warning revisions of ${new Set(produced.map((w) => w.id)).size} warnings, shards ${JSON.stringify(Object.fromEntries([0, 1].map((s) => [s, produced.filter((w) => shardOf.get(w.ruleId) === s).length])))}`,
+    );
+  }, 600_000);
+});
+
+describe(`correlator processes in one group, ${SHARDS} shards, one SIGKILLed while a stream plays`, () => {
+  const KILLS = 4;
+  let kafka: TestKafka;
+  let db: TestDatabase;
+  const children: ChildProcess[] = [];
+  const spawnOne = () => {
+    const child = spawnCorrelator(kafka, db, {
+      CORRELATOR_SHARDS: String(SHARDS),
+      CORRELATOR_SNAPSHOT_MS: '1500',
+      // A dead correlator's partitions go to the other after 6 s (the broker's least).
+      CORRELATOR_SESSION_TIMEOUT_MS: '6000',
+    });
+    children.push(child);
+    return child;
+  };
+
+  beforeAll(async () => {
+    [kafka, db] = await Promise.all([testKafka(), testDatabase()]);
+  });
+  afterAll(async () => {
+    for (const child of children)
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await kafka?.close();
+    await db?.close();
+  });
+
+  it('ends with exactly the warnings and revisions of one engine with every rule, each once', async () => {
+    const events = ['rainstorm', 'hazmat-river'].flatMap(scenarioEvents);
+    const pair = [spawnOne(), spawnOne()];
+    let playing = true;
+    const play = playEvents(kafka.kafka, (name) => kafka.topic(name), events, {
+      chunk: 20,
+      pauseMs: 300,
+    }).finally(() => {
+      playing = false;
+    });
+    let kills = 0;
+    while (kills < KILLS && playing) {
+      await new Promise((r) => setTimeout(r, 4000 + Math.random() * 6000));
+      const victim = Math.floor(Math.random() * pair.length);
+      const child = pair[victim] as ChildProcess;
+      child.kill('SIGKILL');
+      await exited(child);
+      kills++;
+      pair[victim] = spawnOne();
+    }
+    await play;
+    await caughtUp(kafka, db, events.length);
+    for (const child of pair) child.kill('SIGTERM');
+    await Promise.all(pair.map(exited));
+    const { produced, copies, sequence } = await expectOneEngine(kafka);
+    expect(kills).toBeGreaterThanOrEqual(2);
+    console.info(
+      `scale-out kill test: ${kills} kills, ${sequence} sequence records, ${copies} shard copies (${SHARDS} shards), ${produced.length} warning revisions`,
     );
   }, 600_000);
 });

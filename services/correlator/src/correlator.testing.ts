@@ -1,4 +1,5 @@
 /** Test support for the correlator's integration tests: one correlator on a test's own topics and schema. */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Kafka, KafkaMessage } from 'kafkajs';
@@ -116,4 +117,37 @@ export async function eventually<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+const SERVICE_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+/** A correlator as its own process (main.ts) on a test's topics and schema; stderr shown. */
+export function spawnCorrelator(
+  kafka: TestKafka,
+  db: TestDatabase,
+  env: Record<string, string> = {},
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: SERVICE_DIR,
+    env: {
+      ...process.env,
+      KAFKA_BROKERS: kafka.brokers.join(','),
+      KAFKA_TOPIC_PREFIX: kafka.prefix,
+      DATABASE_URL: db.appUrl,
+      DATABASE_SCHEMA: db.schema,
+      PORT: '0',
+      LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'warn',
+      CORRELATOR_TICK_MS: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+/** Resolves once the process has exited (at once if it has). */
+export function exited(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
 }

@@ -226,6 +226,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         logger: logger.child({ stage: 'engine' }),
         metrics,
         onFatal,
+        sessionTimeoutMs: config.CORRELATOR_SESSION_TIMEOUT_MS,
       });
       router = await startRouter({
         kafka,
@@ -237,6 +238,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         logger: logger.child({ stage: 'router' }),
         onCopied: (n) => metrics.copied.inc(n),
         onFatal,
+        sessionTimeoutMs: config.CORRELATOR_SESSION_TIMEOUT_MS,
       });
       if (shards > 1)
         fanout = await startFanout({
@@ -248,6 +250,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
           partitions: shards,
           logger: logger.child({ stage: 'fanout' }),
           onFatal,
+          sessionTimeoutMs: config.CORRELATOR_SESSION_TIMEOUT_MS,
         });
       await reload('start');
       // A change in the folder (an editor writes a file in several steps: read once it settles).

@@ -29,7 +29,7 @@ import {
 } from '../domain/correlator.state.ts';
 import type { CheckpointRepository } from './checkpoint.repository.ts';
 import { readOutputTail } from './output.tail.ts';
-import { HEADER } from './sequence.topic.ts';
+import { groupTiming, HEADER } from './sequence.topic.ts';
 
 export interface EngineRunnerDeps {
   kafka: Kafka;
@@ -49,6 +49,8 @@ export interface EngineRunnerDeps {
   logger: Logger;
   metrics: CorrelatorMetrics;
   onFatal: (error: Error) => void;
+  /** The group session timeout (ms; kafkajs's default when absent). */
+  sessionTimeoutMs?: number;
   now?: () => number;
 }
 
@@ -189,7 +191,11 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
     return run;
   };
 
-  const consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
+  const consumer = deps.kafka.consumer({
+    groupId: deps.groupId,
+    allowAutoTopicCreation: false,
+    ...groupTiming(deps.sessionTimeoutMs),
+  });
   let stopping = false;
   consumer.on(consumer.events.CRASH, (event) => {
     if (event.payload.restart || stopping) return;

@@ -13,7 +13,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { JsonProducer, OutgoingMessage } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
-import { HEADER } from './sequence.topic.ts';
+import { groupTiming, HEADER } from './sequence.topic.ts';
 
 /** Batches copied at once: more than the partitions of the six events topics (6 × 6). */
 const CONCURRENT_BATCHES = 64;
@@ -33,6 +33,8 @@ export interface RouterDeps {
   logger: Logger;
   onCopied?: (count: number) => void;
   onFatal: (error: Error) => void;
+  /** The group session timeout (ms; kafkajs's default when absent). */
+  sessionTimeoutMs?: number;
 }
 
 export interface Router {
@@ -74,7 +76,11 @@ export function cutByBytes<T extends { bytes: number }>(items: readonly T[], max
 }
 
 export async function startRouter(deps: RouterDeps): Promise<Router> {
-  const consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
+  const consumer = deps.kafka.consumer({
+    groupId: deps.groupId,
+    allowAutoTopicCreation: false,
+    ...groupTiming(deps.sessionTimeoutMs),
+  });
   let stopping = false;
   consumer.on(consumer.events.CRASH, (event) => {
     if (event.payload.restart || stopping) return;

@@ -46,3 +46,12 @@ export function toEveryPartition<T extends object>(
     for (const m of messages) out.push({ ...m, partition });
   return out;
 }
+
+/** A consumer group's session timeout, with heartbeats a tenth of it (kafkajs's defaults when absent). */
+export function groupTiming(sessionTimeoutMs: number | undefined): {
+  sessionTimeout?: number;
+  heartbeatInterval?: number;
+} {
+  if (sessionTimeoutMs === undefined) return {};
+  return { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.floor(sessionTimeoutMs / 10)) };
+}

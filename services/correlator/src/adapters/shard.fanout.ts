@@ -11,7 +11,10 @@ import type { Consumer, IHeaders, Kafka } from 'kafkajs';
 import type { JsonProducer, OutgoingMessage } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
 import { cutByBytes, recordBytes, MAX_REQUEST_BYTES } from './sequence.router.ts';
-import { HEADER, toEveryPartition } from './sequence.topic.ts';
+import { groupTiming, HEADER, toEveryPartition } from './sequence.topic.ts';
+
+/** Bytes of the sequence one fetch brings: each fetch costs a produce and an offset commit. */
+const FETCH_BYTES = 8 * 1024 * 1024;
 
 export interface FanoutDeps {
   kafka: Kafka;
@@ -24,6 +27,8 @@ export interface FanoutDeps {
   logger: Logger;
   onCopied?: (count: number) => void;
   onFatal: (error: Error) => void;
+  /** The group session timeout (ms; kafkajs's default when absent). */
+  sessionTimeoutMs?: number;
 }
 
 export interface Fanout {
@@ -42,7 +47,14 @@ function headersOf(headers: IHeaders | undefined, offset: string): Record<string
 }
 
 export async function startFanout(deps: FanoutDeps): Promise<Fanout> {
-  const consumer = deps.kafka.consumer({ groupId: deps.groupId, allowAutoTopicCreation: false });
+  const consumer = deps.kafka.consumer({
+    groupId: deps.groupId,
+    allowAutoTopicCreation: false,
+    // The one partition is all it reads: fetch more of it at a time (the default is 1 MB).
+    maxBytesPerPartition: FETCH_BYTES,
+    maxBytes: FETCH_BYTES,
+    ...groupTiming(deps.sessionTimeoutMs),
+  });
   let stopping = false;
   consumer.on(consumer.events.CRASH, (event) => {
     if (event.payload.restart || stopping) return;
@@ -52,7 +64,10 @@ export async function startFanout(deps: FanoutDeps): Promise<Fanout> {
   await consumer.connect();
   await consumer.subscribe({ topic: deps.sequenceTopic, fromBeginning: true });
   await consumer.run({
-    autoCommit: false,
+    // Offsets resolved only once every shard has the copies; committed at most once a second (a
+    // crash repeats at most that, which the shards skip).
+    autoCommit: true,
+    autoCommitInterval: 1000,
     eachBatchAutoResolve: false,
     eachBatch: async (payload) => {
       const { batch } = payload;
@@ -78,7 +93,6 @@ export async function startFanout(deps: FanoutDeps): Promise<Fanout> {
       deps.onCopied?.(copies.length);
       // Only now is the sequence offset done with.
       payload.resolveOffset(batch.lastOffset());
-      await payload.commitOffsetsIfNecessary(payload.uncommittedOffsets());
       await payload.heartbeat();
     },
   });
