@@ -53,5 +53,8 @@ export function groupTiming(sessionTimeoutMs: number | undefined): {
   heartbeatInterval?: number;
 } {
   if (sessionTimeoutMs === undefined) return {};
-  return { sessionTimeout: sessionTimeoutMs, heartbeatInterval: Math.max(100, Math.floor(sessionTimeoutMs / 10)) };
+  return {
+    sessionTimeout: sessionTimeoutMs,
+    heartbeatInterval: Math.max(100, Math.floor(sessionTimeoutMs / 10)),
+  };
 }
