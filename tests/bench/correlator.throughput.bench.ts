@@ -183,9 +183,7 @@ for (let run = 0; run < RUNS; run++) {
     if (process.env['TRACE'] && performance.now() - traced >= 1000) {
       traced = performance.now();
       const ends = async (name: string) =>
-        (await admin.fetchTopicOffsets(namespacedTopic(name, prefix).toString()))
-          .map((p) => p.offset)
-          .join('+');
+        (await admin.fetchTopicOffsets(namespacedTopic(name, prefix))).map((p) => p.offset).join('+');
       console.log(
         `    routed ${await metric('correlator_events_routed_total')}, sequence ${await ends(CORRELATOR_SEQUENCE_TOPIC)}, shards ${SHARDS > 1 ? await ends(CORRELATOR_SHARDS_TOPIC) : '-'}, engine ${await metric('correlator_engine_position')}`,
       );

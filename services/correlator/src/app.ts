@@ -35,7 +35,9 @@ const RuleSummary = Type.Object({
   category: Type.String(),
   enabled: Type.Boolean(),
   file: Type.String(),
-  shard: Type.Integer({ description: 'the partition of the sequence topic whose engine runs the rule' }),
+  shard: Type.Integer({
+    description: 'the shard (partition of correlator.shards.v1) whose engine runs the rule',
+  }),
 });
 
 const Refusal = Type.Object(
@@ -106,7 +108,7 @@ export async function buildCorrelatorApp(deps: CorrelatorAppDeps) {
             rules: Type.Array(RuleSummary),
             shards: Type.Object(
               {
-                count: Type.Integer({ description: 'the sequence topic’s partitions (CORRELATOR_SHARDS)' }),
+                count: Type.Integer({ description: 'the shards (CORRELATOR_SHARDS)' }),
                 here: Type.Array(Type.Integer(), {
                   description: 'the shards this instance runs now (Kafka assigns them in the consumer group)',
                 }),

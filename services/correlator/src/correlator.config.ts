@@ -36,7 +36,7 @@ export const correlatorConfigSchema = Type.Object({
     maximum: 64,
     default: 1,
     description:
-      'partitions of the sequence topic, each running its shard of the rules: the most correlators of one group that share the work (fixed once the topic exists)',
+      'shards of the rules (partitions of correlator.shards.v1, fed by a fan-out when more than 1): the most correlators of one group that share the work (fixed once the topic exists)',
   }),
   CORRELATOR_SESSION_TIMEOUT_MS: Type.Integer({
     minimum: 6000,

@@ -37,7 +37,7 @@ export function createCorrelatorMetrics() {
     }),
     position: new Gauge({
       name: 'correlator_engine_position',
-      help: 'The next offset of a partition of the sequence topic the engine takes (everything before it is taken)',
+      help: 'The next offset of the engine’s input partition (the sequence, or a shard of it) it takes (everything before it is taken)',
       labelNames: ['partition'] as const,
       registers: [registry],
     }),

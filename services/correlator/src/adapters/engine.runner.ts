@@ -1,5 +1,6 @@
 /**
- * The engine stage: takes each partition of the sequence topic Kafka assigns it in order, feeds
+ * The engine stage: takes each partition of its input Kafka assigns it (the sequence's one, or the
+ * shards of correlator.shards.v1) in order, feeds
  * each event (and clock tick) to the engine of that partition — which runs that partition's shard
  * of the rules — produces the warnings not produced before to the warnings topic (key: warning id),
  * then records them in PostgreSQL; when due, a snapshot of a partition's state with the input
@@ -37,7 +38,7 @@ export interface EngineRunnerDeps {
   repository: CheckpointRepository;
   groupId: string;
   sequenceTopic: string;
-  /** The sequence topic's partitions: the number of shards the rules are divided into. */
+  /** The input topic's partitions: the number of shards the rules are divided into. */
   partitions: number;
   warningsTopic: string;
   /** The rule set of the rule folder, with its text: what a state with no snapshot starts with. */

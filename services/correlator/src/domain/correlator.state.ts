@@ -59,7 +59,7 @@ interface StateSnapshot {
   rules?: RuleFiles;
 }
 
-/** The partition of the sequence topic a state runs, of how many: it runs that shard's rules. */
+/** The shard a state runs (a partition of correlator.shards.v1), of how many: it runs that shard's rules. */
 export interface Shard {
   index: number;
   count: number;

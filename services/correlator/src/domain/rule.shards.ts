@@ -1,8 +1,8 @@
 /**
- * How the rules are divided between the partitions of the sequence topic (the shards), so that N
+ * How the rules are divided between the shards (the partitions of correlator.shards.v1), so that N
  * correlators in one consumer group raise exactly the warnings one would.
  *
- * Every partition carries every record of the sequence — events, clock ticks, rule sets — in the
+ * Every shard's partition carries every record of the sequence — events, clock ticks, rule sets — in the
  * same order; the engine of partition p runs only the rules of shard p. A rule's warnings depend
  * only on the input and on the rules it yields to (a generic rule gives way to the dedicated rules
  * that claimed an event, and merges into their warnings): no other state crosses from one rule to
