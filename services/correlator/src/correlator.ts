@@ -22,7 +22,8 @@ import { createJsonProducer, createKafka, createKafkaProbe, ensureTopics, type K
 import type { Logger } from '@liandong/logger';
 import { createCheckpointRepository } from './adapters/checkpoint.repository.ts';
 import { startEngineRunner, type EngineRunner } from './adapters/engine.runner.ts';
-import { startRouter, type Router } from './adapters/sequence.router.ts';
+import { startRouterThread } from './adapters/router.thread.ts';
+import type { Router } from './adapters/sequence.router.ts';
 import { startFanout, type Fanout } from './adapters/shard.fanout.ts';
 import {
   HEADER,
@@ -228,14 +229,14 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         onFatal,
         sessionTimeoutMs: config.CORRELATOR_SESSION_TIMEOUT_MS,
       });
-      router = await startRouter({
-        kafka,
-        producer,
+      router = await startRouterThread({
+        brokers: brokerList(config.KAFKA_BROKERS),
+        clientId: `${config.KAFKA_CLIENT_ID ?? 'liandong-correlator'}-router`,
+        logLevel: config.LOG_LEVEL,
         groupId: group('router'),
         topics: DEPARTMENT_CODES.map((d) => topic(eventsTopic(d))),
         sequenceTopic: topic(SEQUENCE_TOPIC),
         tickMs: config.CORRELATOR_TICK_MS,
-        logger: logger.child({ stage: 'router' }),
         onCopied: (n) => metrics.copied.inc(n),
         onFatal,
         sessionTimeoutMs: config.CORRELATOR_SESSION_TIMEOUT_MS,

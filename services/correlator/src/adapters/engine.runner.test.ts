@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ruleFilesFingerprint } from '@liandong/correlation-engine';
 import { decodeSequenced, snapshotInterval } from './engine.runner.ts';
 import { HEADER } from './sequence.topic.ts';
+import { gaugeReading, near } from '@liandong/correlation-engine/testing';
 
 const message = (value: unknown, kind: string): KafkaMessage => ({
   key: Buffer.from(kind),
@@ -63,5 +64,34 @@ describe('decodeSequenced: a shard’s copy', () => {
   it('given the offset the fan-out stamped, then the input carries it; a stamp that is not an offset is refused', () => {
     expect(decodeSequenced(tick('42'))).toEqual({ kind: 'tick', at: 5, log: 42n });
     expect(decodeSequenced(tick('4x'))).toEqual({ invalid: 'a log offset that is not one: 4x' });
+  });
+});
+
+describe('decodeSequenced: an event’s copy', () => {
+  const event = gaugeReading(5, 'water.waterlogging_depth', 0.32, near(200));
+  const copy = (headers: Record<string, string>): KafkaMessage =>
+    ({
+      ...message(event, event.id),
+      headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)])),
+    }) as KafkaMessage;
+
+  it('given a copy without a kind header (as the router writes them now) or with `event` (as it did), then both are the same event with its source', () => {
+    const expected = {
+      kind: 'event',
+      event,
+      source: { partition: 'events.water.v1/3', offset: 17n },
+    };
+    expect(decodeSequenced(copy({ [HEADER.source]: 'events.water.v1/3/17' }))).toEqual(expected);
+    expect(
+      decodeSequenced(copy({ [HEADER.kind]: 'event', [HEADER.source]: 'events.water.v1/3/17' })),
+    ).toEqual(expected);
+  });
+
+  it('given a copy whose value is not a normalized event, then it is invalid, naming the field', () => {
+    const decoded = decodeSequenced({
+      ...copy({ [HEADER.source]: 'events.water.v1/3/18' }),
+      value: Buffer.from(JSON.stringify({ ...event, location: 'here' })),
+    });
+    expect(decoded).toEqual({ invalid: expect.stringContaining('/location') as unknown });
   });
 });

@@ -57,11 +57,14 @@ describe('router: events topics → sequence topic', () => {
     await seed.disconnect();
 
     let sends = 0;
-    const counting: JsonProducer = { ...producer, send: (batches) => ((sends += 1), producer.send(batches)) };
+    const counting = (): JsonProducer => {
+      const real = createJsonProducer(kafka.kafka);
+      return { ...real, send: (batches) => ((sends += 1), real.send(batches)) };
+    };
     const groupId = kafka.groupId();
     router = await startRouter({
       kafka: kafka.kafka,
-      producer: counting,
+      createProducer: counting,
       groupId,
       topics,
       sequenceTopic: kafka.topic(SEQUENCE_TOPIC),
@@ -97,5 +100,103 @@ describe('router: events topics → sequence topic', () => {
     }
     await admin.disconnect();
     expect(offsets).toEqual(partitions.map(() => String(PER_PARTITION)));
+  });
+
+  it('given a copy whose answer was lost after Kafka wrote it, and one Kafka never got, then every source record is on the sequence in its partition order with no gap, each once after the repeats, and the offsets are committed', async () => {
+    const topics = DEPARTMENT_CODES.map((d) => kafka.topic(`failing.${eventsTopic(d)}`));
+    await ensureTopics(
+      kafka.kafka,
+      topics.map((name) => ({ name, partitions: 6, config: {} })),
+    );
+    const sequenceTopic = kafka.topic(`failing.${SEQUENCE_TOPIC}`);
+    await ensureTopics(kafka.kafka, [{ ...SEQUENCE_TOPIC_SPEC, name: sequenceTopic }]);
+    const seed = kafka.kafka.producer();
+    await seed.connect();
+    const PER_TOPIC = 120;
+    await seed.sendBatch({
+      acks: -1,
+      topicMessages: topics.map((topic) => ({
+        topic,
+        messages: Array.from({ length: PER_TOPIC }, (_, i) => ({
+          key: `${topic}-${i}`,
+          value: JSON.stringify({ i }),
+        })),
+      })),
+    });
+    await seed.disconnect();
+
+    // The first producer's send reaches Kafka and then fails (its answer lost); the second's
+    // fails before Kafka has anything; the third works.
+    let made = 0;
+    const failures: string[] = [];
+    const flaky = (): JsonProducer => {
+      const real = createJsonProducer(kafka.kafka);
+      const which = (made += 1);
+      return {
+        ...real,
+        send: async (batches) => {
+          if (which === 1) {
+            await real.send(batches);
+            failures.push('answer lost');
+            throw new Error('the answer to this produce request was lost');
+          }
+          if (which === 2) {
+            failures.push('not sent');
+            throw new Error('the broker could not be reached');
+          }
+          return real.send(batches);
+        },
+      };
+    };
+    const groupId = kafka.groupId();
+    const failing = await startRouter({
+      kafka: kafka.kafka,
+      createProducer: flaky,
+      groupId,
+      topics,
+      sequenceTopic,
+      tickMs: 0,
+      logger: testLogger('router'),
+      onFatal: (error) => {
+        throw error;
+      },
+    });
+    const admin = kafka.kafka.admin();
+    await admin.connect();
+    const total = topics.length * PER_TOPIC;
+    const committedTotal = async () =>
+      (await admin.fetchOffsets({ groupId, topics }))
+        .flatMap((t) => t.partitions)
+        .reduce((sum, p) => sum + Math.max(0, Number(p.offset)), 0);
+    const deadline = Date.now() + 30_000;
+    while ((await committedTotal()) < total && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
+    await failing.stop();
+    expect(failures).toEqual(['answer lost', 'not sent']);
+    expect(await committedTotal()).toBe(total);
+
+    // What the engine takes: per source partition, a copy not above the highest taken is a repeat.
+    const taken = new Map<string, number[]>();
+    let repeats = 0;
+    for (const m of await kafka.readToEnd(sequenceTopic)) {
+      const source = String(m.headers?.[HEADER.source]);
+      const cut = source.lastIndexOf('/');
+      const partition = source.slice(0, cut);
+      const offset = Number(source.slice(cut + 1));
+      const list = taken.get(partition) ?? [];
+      if (list.length > 0 && offset <= (list[list.length - 1] as number)) {
+        repeats += 1;
+        continue;
+      }
+      list.push(offset);
+      taken.set(partition, list);
+    }
+    expect(repeats).toBeGreaterThan(0);
+    const ends = (await Promise.all(topics.map((t) => admin.fetchTopicOffsets(t).then((o) => ({ t, o })))))
+      .flatMap(({ t, o }) => o.map((p) => ({ key: `${t}/${p.partition}`, end: Number(p.offset) })))
+      .filter((p) => p.end > 0);
+    await admin.disconnect();
+    for (const { key, end } of ends)
+      expect(taken.get(key), key).toEqual(Array.from({ length: end }, (_, i) => i));
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cutByBytes } from './sequence.router.ts';
+import { cutByBytes, offsetsAfter, rewindTo } from './sequence.router.ts';
 
 describe('cutByBytes: the copies of a group in produce requests of bounded size', () => {
   const items = (...bytes: number[]) => bytes.map((b, i) => ({ i, bytes: b }));
@@ -19,5 +19,27 @@ describe('cutByBytes: the copies of a group in produce requests of bounded size'
 
   it('given nothing, then no request', () => {
     expect(cutByBytes([], 600)).toEqual([]);
+  });
+});
+
+describe('offsetsAfter and rewindTo: what the copy loop commits, and where it reads again after a failure', () => {
+  const copies = [
+    { topic: 'events.water.v1', partition: 0, first: '10', last: '19' },
+    { topic: 'events.police.v1', partition: 2, first: '5', last: '5' },
+    { topic: 'events.water.v1', partition: 0, first: '20', last: '24' },
+  ];
+
+  it('given copies on the sequence, then each source partition is committed one past its last copy', () => {
+    expect(offsetsAfter(copies)).toEqual([
+      { topic: 'events.water.v1', partition: 0, offset: '25' },
+      { topic: 'events.police.v1', partition: 2, offset: '6' },
+    ]);
+  });
+
+  it('given copies dropped after a failed send, then each partition is read again from its first dropped copy, not its last', () => {
+    expect(rewindTo(copies)).toEqual([
+      { topic: 'events.water.v1', partition: 0, offset: '10' },
+      { topic: 'events.police.v1', partition: 2, offset: '5' },
+    ]);
   });
 });

@@ -9,8 +9,17 @@
  * 2-core machine, and an event waited one to two such rounds. So the batches of a fetch are taken
  * at once (`partitionsConsumedConcurrently`) and copied together: one produce (cut by bytes) and
  * one offset commit for all of them.
+ *
+ * The copy does not hold up the next fetch: a batch is queued and its offset resolved at once (the
+ * consumer's read position moves on; nothing is committed), and one copy loop produces the queue
+ * in order and then commits exactly the offsets it has copied. Waiting for each copy and its
+ * commit before fetching again left the process idle two thirds of the time. The queue is bounded
+ * (MAX_QUEUED_BYTES): a fetch waits while it is full. A copy that fails is not skipped: every
+ * partition with queued copies is sought back to its first copy not on the sequence, the queue is
+ * dropped, and the loop goes on after a back-off; so what is on the sequence of each partition has
+ * no gap, whatever fails.
  */
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { JsonProducer, OutgoingMessage } from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
 import { groupTiming, HEADER } from './sequence.topic.ts';
@@ -25,7 +34,12 @@ export const MAX_REQUEST_BYTES = 900_000;
 
 export interface RouterDeps {
   kafka: Kafka;
-  producer: JsonProducer;
+  /**
+   * Makes the router's own producer. After a send fails it is replaced by a fresh one: a failed
+   * request leaves the idempotent producer's sequence numbers unreliable (see @liandong/kafka's
+   * client.ts), and a copy it sent next could be dropped by the broker while the send resolves.
+   */
+  createProducer: () => JsonProducer;
   groupId: string;
   topics: readonly string[];
   sequenceTopic: string;
@@ -38,15 +52,55 @@ export interface RouterDeps {
 }
 
 export interface Router {
-  readonly consumer: Consumer;
   stop(): Promise<void>;
 }
 
-interface PendingCopy {
-  payload: EachBatchPayload;
-  messages: OutgoingMessage[];
-  resolve(): void;
-  reject(error: unknown): void;
+/** One fetched batch waiting to be copied. */
+interface QueuedCopy {
+  topic: string;
+  partition: number;
+  /** Its first and last source offsets. */
+  first: string;
+  last: string;
+  messages: { message: OutgoingMessage; bytes: number }[];
+  bytes: number;
+}
+
+/** Copies waiting in memory before a fetch waits for them (one fetch brings up to ~36 MB). */
+export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/** Back-off after a failed copy: doubles from the first to the last. */
+const RETRY_MS = { first: 500, last: 30_000 } as const;
+
+/**
+ * The offsets to commit once `copies` are on the sequence: per source partition, one past its last
+ * copied offset.
+ */
+export function offsetsAfter(
+  copies: readonly Pick<QueuedCopy, 'topic' | 'partition' | 'last'>[],
+): { topic: string; partition: number; offset: string }[] {
+  const next = new Map<string, { topic: string; partition: number; offset: bigint }>();
+  for (const c of copies) {
+    const offset = BigInt(c.last) + 1n;
+    const key = `${c.topic}/${c.partition}`;
+    const seen = next.get(key);
+    if (!seen || seen.offset < offset) next.set(key, { topic: c.topic, partition: c.partition, offset });
+  }
+  return [...next.values()].map((n) => ({ ...n, offset: n.offset.toString() }));
+}
+
+/**
+ * Where to seek when `copies` (the one that failed and those queued after it, in queue order) are
+ * dropped: per source partition, its first offset among them.
+ */
+export function rewindTo(
+  copies: readonly Pick<QueuedCopy, 'topic' | 'partition' | 'first'>[],
+): { topic: string; partition: number; offset: string }[] {
+  const first = new Map<string, { topic: string; partition: number; offset: string }>();
+  for (const c of copies) {
+    const key = `${c.topic}/${c.partition}`;
+    if (!first.has(key)) first.set(key, { topic: c.topic, partition: c.partition, offset: c.first });
+  }
+  return [...first.values()];
 }
 
 /** About the bytes a copy takes in a record batch: key, value, headers and the record's own fields. */
@@ -88,37 +142,83 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
     deps.onFatal(event.payload.error);
   });
 
-  // Group copy: batches that arrive while a copy is under way wait for the next one.
-  let pending: PendingCopy[] = [];
+  let queue: QueuedCopy[] = [];
+  let queuedBytes = 0;
+  let drained: (() => void)[] = [];
   let copying = false;
-  async function copy(group: PendingCopy[]): Promise<void> {
-    const messages = group.flatMap((p) =>
-      p.messages.map((message) => ({ message, bytes: recordBytes(message) })),
-    );
+  let failures = 0;
+  const release = (bytes: number) => {
+    queuedBytes -= bytes;
+    if (queuedBytes > MAX_QUEUED_BYTES && queue.length > 0) return;
+    for (const resolve of drained) resolve();
+    drained = [];
+  };
+
+  let producer = deps.createProducer();
+  await producer.connect();
+  async function copy(group: QueuedCopy[]): Promise<void> {
+    const messages = group.flatMap((c) => c.messages);
     // In order: a partition's copies stay in its order across the requests.
     for (const request of cutByBytes(messages, MAX_REQUEST_BYTES))
-      await deps.producer.send([{ topic: deps.sequenceTopic, messages: request.map((r) => r.message) }]);
+      await producer.send([{ topic: deps.sequenceTopic, messages: request.map((r) => r.message) }]);
     deps.onCopied?.(messages.length);
-    // Only now are the source offsets done with; one commit covers every partition of the group.
-    for (const p of group) p.payload.resolveOffset(p.payload.batch.lastOffset());
-    const last = group[group.length - 1] as PendingCopy;
-    await last.payload.commitOffsetsIfNecessary(last.payload.uncommittedOffsets());
   }
-  function schedule(): void {
+  /** A fresh producer (a new producer id) in place of one whose send failed. */
+  async function replaceProducer(): Promise<void> {
+    const failed = producer;
+    producer = deps.createProducer();
+    await failed.disconnect().catch(() => undefined);
+    await producer.connect();
+  }
+  async function commit(group: QueuedCopy[]): Promise<void> {
+    // Only now are the source offsets done with. A commit refused (a rebalance under way, the
+    // partition gone to another member) loses nothing: the copies are on the sequence, and whoever
+    // reads the partition next repeats them from the last commit, which the engine skips.
+    try {
+      await consumer.commitOffsets(offsetsAfter(group));
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'could not commit the copied offsets; the next reader repeats them');
+    }
+  }
+  /** Drops `failed` and the queue behind it, seeks their partitions back; the back-off (ms). */
+  function rewind(failed: QueuedCopy[], error: unknown): number {
+    // Synchronously with dropping the queue: a batch that reaches eachBatch after this is stale.
+    const dropped = [...failed, ...queue];
+    queue = [];
+    const seeks = rewindTo(dropped);
+    for (const at of seeks) consumer.seek(at);
+    release(dropped.reduce((sum, c) => sum + c.bytes, 0));
+    failures += 1;
+    const backoffMs = Math.min(RETRY_MS.first * 2 ** (failures - 1), RETRY_MS.last);
+    deps.logger.warn(
+      { err: error, partitions: seeks.length, backoffMs },
+      'could not copy onto the sequence; reading those partitions again from the first copy missing',
+    );
+    return backoffMs;
+  }
+  function kick(): void {
     if (copying) return;
     copying = true;
     // setImmediate: every batch of the fetch reaches eachBatch in this turn and joins the group.
     setImmediate(() => {
       void (async () => {
-        while (pending.length > 0) {
-          const group = pending;
-          pending = [];
+        while (queue.length > 0) {
+          const group = queue;
+          queue = [];
           try {
             await copy(group);
-            for (const p of group) p.resolve();
           } catch (error) {
-            for (const p of group) p.reject(error);
+            const backoffMs = rewind(group, error);
+            await new Promise((r) => setTimeout(r, backoffMs));
+            // Not connecting now is one more failure, retried like a copy (the queue is empty).
+            await replaceProducer().catch((e: unknown) =>
+              deps.logger.warn({ err: e }, 'could not connect a fresh producer; the next copy tries again'),
+            );
+            continue;
           }
+          failures = 0;
+          await commit(group);
+          release(group.reduce((sum, c) => sum + c.bytes, 0));
         }
         copying = false;
       })();
@@ -128,7 +228,7 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
   await consumer.connect();
   for (const topic of deps.topics) await consumer.subscribe({ topic, fromBeginning: true });
   await consumer.run({
-    // Offsets resolved and committed only after the copies are on the sequence topic (copy()).
+    // Offsets committed by the copy loop, only after the copies are on the sequence topic.
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: CONCURRENT_BATCHES,
@@ -136,15 +236,29 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
       const { batch } = payload;
       if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
       const source = `${batch.topic}/${batch.partition}`;
-      const messages = batch.messages.map((m) => ({
-        key: m.key?.toString('utf8') ?? source,
-        value: m.value ?? Buffer.from('null'),
-        headers: { [HEADER.kind]: 'event', [HEADER.source]: `${source}/${m.offset}` },
-      }));
-      await new Promise<void>((resolve, reject) => {
-        pending.push({ payload, messages, resolve, reject });
-        schedule();
+      const messages = batch.messages.map((m) => {
+        const message: OutgoingMessage = {
+          key: m.key?.toString('utf8') ?? source,
+          value: m.value ?? Buffer.from('null'),
+          // No kind header: a record without one is an event (one header less to encode and decode).
+          headers: { [HEADER.source]: `${source}/${m.offset}` },
+        };
+        return { message, bytes: recordBytes(message) };
       });
+      const bytes = messages.reduce((sum, m) => sum + m.bytes, 0);
+      queue.push({
+        topic: batch.topic,
+        partition: batch.partition,
+        first: (batch.messages[0] as KafkaMessage).offset,
+        last: batch.lastOffset(),
+        messages,
+        bytes,
+      });
+      queuedBytes += bytes;
+      // The read position moves on; the commit waits for the copy.
+      payload.resolveOffset(batch.lastOffset());
+      kick();
+      if (queuedBytes > MAX_QUEUED_BYTES) await new Promise<void>((resolve) => drained.push(resolve));
       await payload.heartbeat();
     },
   });
@@ -152,7 +266,7 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
     deps.tickMs > 0
       ? setInterval(() => {
           const at = Date.now();
-          deps.producer
+          producer
             .send([
               {
                 topic: deps.sequenceTopic,
@@ -165,11 +279,15 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
         }, deps.tickMs)
       : undefined;
   return {
-    consumer,
     async stop() {
       stopping = true;
       if (ticker) clearInterval(ticker);
+      // The copies under way finish and are committed (else the next reader repeats them).
+      const deadline = Date.now() + 10_000;
+      while ((copying || queue.length > 0) && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
       await consumer.disconnect();
+      await producer.disconnect();
     },
   };
 }

@@ -26,7 +26,7 @@ export const SHARDS_TOPIC_CONFIG = SEQUENCE_TOPIC_SPEC.config;
 
 /** Headers of a sequence record. */
 export const HEADER = {
-  /** `event`, `tick` or `rules`. */
+  /** `tick` or `rules`; an event's copy has none (`event` on copies written before 3 Dec 2026). */
   kind: 'liandong-kind',
   /** `<topic>/<partition>/<offset>` of the copied event. */
   source: 'liandong-source',

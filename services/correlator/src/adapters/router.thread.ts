@@ -1,0 +1,107 @@
+/**
+ * Runs the router (sequence.router.ts) on a worker thread: the parent's side.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Router } from './sequence.router.ts';
+
+/** What the worker is given (plain data: it makes its own Kafka client and logger). */
+export interface RouterWorkerData {
+  brokers: string[];
+  clientId: string;
+  logLevel: string;
+  groupId: string;
+  topics: string[];
+  sequenceTopic: string;
+  tickMs: number;
+  sessionTimeoutMs?: number;
+}
+
+export type RouterThreadMessage =
+  | { type: 'started' }
+  | { type: 'copied'; count: number }
+  | { type: 'fatal'; message: string; stack?: string | undefined }
+  | { type: 'stopped' };
+
+export interface RouterThreadDeps extends RouterWorkerData {
+  onCopied?: (count: number) => void;
+  onFatal: (error: Error) => void;
+}
+
+/**
+ * The worker's entry: registers tsx's loader in the worker's thread (a loader given to the parent
+ * by `--import` does not reach a worker), then imports router.worker.ts.
+ */
+function workerEntry(): URL {
+  // Its ESM build, as its package's exports name it (require.resolve would give the CommonJS one).
+  const manifest = createRequire(import.meta.url).resolve('tsx/package.json');
+  const { exports } = JSON.parse(readFileSync(manifest, 'utf8')) as {
+    exports: Record<string, { import: { default: string } }>;
+  };
+  const api = exports['./esm/api']?.import.default;
+  if (!api) throw new Error(`tsx (${manifest}) names no ESM build of ./esm/api`);
+  const tsx = new URL(api, pathToFileURL(manifest)).href;
+  const worker = new URL('./router.worker.ts', import.meta.url).href;
+  const code = `import { register } from ${JSON.stringify(tsx)};\nregister();\nawait import(${JSON.stringify(worker)});\n`;
+  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
+}
+
+function errorOf(message: { message: string; stack?: string | undefined }): Error {
+  const error = new Error(message.message);
+  if (message.stack) error.stack = message.stack;
+  return error;
+}
+
+/** Starts the router thread; resolves once its consumer runs (rejects with the worker's error). */
+export async function startRouterThread(deps: RouterThreadDeps): Promise<Router> {
+  const { onCopied, onFatal, ...data } = deps;
+  const worker = new Worker(workerEntry(), { workerData: data satisfies RouterWorkerData });
+  let stopping = false;
+  let started = false;
+  let exited = false;
+  let stopped: (() => void) | undefined;
+  await new Promise<void>((resolve, reject) => {
+    const fail = (error: Error) => {
+      if (!started) {
+        void worker.terminate();
+        return reject(error);
+      }
+      if (!stopping) onFatal(error);
+    };
+    worker.on('message', (message: RouterThreadMessage) => {
+      switch (message.type) {
+        case 'copied':
+          onCopied?.(message.count);
+          break;
+        case 'started':
+          started = true;
+          resolve();
+          break;
+        case 'stopped':
+          stopped?.();
+          break;
+        case 'fatal':
+          fail(errorOf(message));
+      }
+    });
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      exited = true;
+      stopped?.();
+      fail(new Error(`the router thread exited (code ${code})`));
+    });
+  });
+  return {
+    async stop() {
+      stopping = true;
+      if (exited) return;
+      await new Promise<void>((resolve) => {
+        stopped = resolve;
+        worker.postMessage('stop');
+      });
+      await worker.terminate();
+    },
+  };
+}
