@@ -75,16 +75,26 @@ describe('decodeSequenced: an event’s copy', () => {
       headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)])),
     }) as KafkaMessage;
 
-  it('given a copy without a kind header (as the router writes them now) or with `event` (as it did), then both are the same event with its source', () => {
+  it('given a copy keyed by its source without headers (as the router writes them now) or keyed by the event id with `event` and source headers (as it did), then both are the same event with its source', () => {
     const expected = {
       kind: 'event',
       event,
       source: { partition: 'events.water.v1/3', offset: 17n },
     };
-    expect(decodeSequenced(copy({ [HEADER.source]: 'events.water.v1/3/17' }))).toEqual(expected);
+    expect(
+      decodeSequenced({ ...copy({}), key: Buffer.from('events.water.v1/3/17'), headers: {} } as KafkaMessage),
+    ).toEqual(expected);
     expect(
       decodeSequenced(copy({ [HEADER.kind]: 'event', [HEADER.source]: 'events.water.v1/3/17' })),
     ).toEqual(expected);
+  });
+
+  it('given a copy whose key is not a source, then the event is taken without one (never a wrong offset)', () => {
+    const decoded = decodeSequenced({
+      ...copy({}),
+      key: Buffer.from('events.water.v1/3/x17'),
+    });
+    expect(decoded).toEqual({ kind: 'event', event, source: undefined });
   });
 
   it('given a copy whose value is not a normalized event, then it is invalid, naming the field', () => {

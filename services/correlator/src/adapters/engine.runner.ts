@@ -30,7 +30,7 @@ import {
 } from '../domain/correlator.state.ts';
 import type { CheckpointRepository } from './checkpoint.repository.ts';
 import { readOutputTail } from './output.tail.ts';
-import { groupTiming, HEADER } from './sequence.topic.ts';
+import { groupTiming, HEADER, sourceOfCopy } from './sequence.topic.ts';
 
 export interface EngineRunnerDeps {
   kafka: Kafka;
@@ -101,15 +101,15 @@ function decodeInput(message: KafkaMessage): SequencedInput | { invalid: string 
     const first = isEvent.issues(value)[0];
     return { invalid: `not a normalized event: ${first?.pointer ?? ''} ${first?.message ?? ''}` };
   }
-  const source = headerOf(message, HEADER.source);
+  const source = sourceOfCopy(message);
   const cut = source?.lastIndexOf('/') ?? -1;
+  const offset = cut > 0 ? (source as string).slice(cut + 1) : '';
   return {
     kind: 'event',
     event: value,
-    source:
-      source && cut > 0
-        ? { partition: source.slice(0, cut), offset: BigInt(source.slice(cut + 1)) }
-        : undefined,
+    source: /^\d+$/.test(offset)
+      ? { partition: (source as string).slice(0, cut), offset: BigInt(offset) }
+      : undefined,
   };
 }
 

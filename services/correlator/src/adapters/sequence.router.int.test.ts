@@ -8,7 +8,7 @@ import { DEPARTMENT_CODES, eventsTopic } from '@liandong/contracts';
 import { createJsonProducer, ensureTopics, type JsonProducer } from '@liandong/kafka';
 import { testKafka, testLogger, type TestKafka } from '@liandong/testkit';
 import { startRouter, type Router } from './sequence.router.ts';
-import { HEADER, SEQUENCE_TOPIC, SEQUENCE_TOPIC_SPEC } from './sequence.topic.ts';
+import { SEQUENCE_TOPIC, SEQUENCE_TOPIC_SPEC, sourceOfCopy } from './sequence.topic.ts';
 
 const PER_PARTITION = 3;
 
@@ -79,7 +79,7 @@ describe('router: events topics → sequence topic', () => {
 
     // One produce per partition was 36 here (and as many offset commits): 0.5-1.5 s a fetch.
     expect(sends).toBeLessThanOrEqual(6);
-    const sources = copies.map((m) => String(m.headers?.[HEADER.source]));
+    const sources = copies.map((m) => String(sourceOfCopy(m)));
     expect(new Set(sources).size).toBe(total);
     for (const { topic, partition } of partitions) {
       const offsets = sources
@@ -179,7 +179,7 @@ describe('router: events topics → sequence topic', () => {
     const taken = new Map<string, number[]>();
     let repeats = 0;
     for (const m of await kafka.readToEnd(sequenceTopic)) {
-      const source = String(m.headers?.[HEADER.source]);
+      const source = String(sourceOfCopy(m));
       const cut = source.lastIndexOf('/');
       const partition = source.slice(0, cut);
       const offset = Number(source.slice(cut + 1));

@@ -28,7 +28,10 @@ export const SHARDS_TOPIC_CONFIG = SEQUENCE_TOPIC_SPEC.config;
 export const HEADER = {
   /** `tick` or `rules`; an event's copy has none (`event` on copies written before 3 Dec 2026). */
   kind: 'liandong-kind',
-  /** `<topic>/<partition>/<offset>` of the copied event. */
+  /**
+   * `<topic>/<partition>/<offset>` of the copied event, on copies written before 3 Dec 2026; a copy
+   * now carries it as its key and has no headers (sourceOfCopy).
+   */
   source: 'liandong-source',
   /** Wall-clock ms of a tick. */
   at: 'liandong-at',
@@ -57,4 +60,18 @@ export function groupTiming(sessionTimeoutMs: number | undefined): {
     sessionTimeout: sessionTimeoutMs,
     heartbeatInterval: Math.max(100, Math.floor(sessionTimeoutMs / 10)),
   };
+}
+
+/**
+ * The `<topic>/<partition>/<offset>` an event's copy came from: its key (the router writes copies
+ * without headers, which halves the records' encoding work) or, on a copy written before 3 Dec
+ * 2026, its source header (its key then was the event's id).
+ */
+export function sourceOfCopy(message: {
+  key: Buffer | null;
+  headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
+}): string | undefined {
+  const header = message.headers?.[HEADER.source];
+  if (header !== undefined) return String(Array.isArray(header) ? header[0] : header);
+  return message.key?.toString('utf8');
 }
