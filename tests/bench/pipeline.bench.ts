@@ -164,6 +164,7 @@ const floor = floorProbe.summary();
 const missing = posted.size - pipe.n;
 const stage = (to: Map<string, number>, from: Map<string, number>) => between(posted.keys(), to, from);
 const ingestStage = stage(stages.event, posted);
+const toWarning = stage(stages.warning, posted);
 const correlatorStage = stage(stages.warning, stages.event);
 const routerStage = stage(stages.sequence, stages.event);
 const engineStage = stage(stages.warning, stages.sequence);
@@ -178,6 +179,7 @@ Pipeline benchmark (${new Date().toISOString()}), background ${fmt(backgroundRat
 | what | n | p50 | p99 | max | note |
 | --- | --- | --- | --- | --- | --- |
 ${row('POST ingest-water → correlator → hub → Socket.IO push', pipe, `${missing} never pushed, ${refused} POSTs refused; target p50 ≤ 150, p99 ≤ 500`)}
+${row('POST sent → its warning produced on warnings.v1', toWarning, 'Kafka message timestamp; target p99 ≤ 200 (issue 10)')}
 ${row('  of which: POST sent → event produced (ingest-water)', ingestStage, 'Kafka message timestamp')}
 ${row('  of which: event produced → warning produced (correlator)', correlatorStage, 'Kafka message timestamps')}
 ${row('    router: event produced → its copy produced to the sequence topic', routerStage, 'Kafka message timestamps')}

@@ -298,8 +298,9 @@ export async function startRawFloor(env: BenchEnvironment, producer: Producer) {
 }
 
 /**
- * Where the time goes: the Kafka timestamps (produce times) of a water event, of the correlator's
- * copy of it on its sequence topic (key: the event id) and of the bench-rule warning naming it,
+ * Where the time goes: the Kafka timestamps (produce times) of a water event (key: its id), of the
+ * correlator's copy of it on its sequence topic (its value is the event) and of the bench-rule
+ * warning naming it,
  * per event id, read by a consumer of this process (which may lag: these are stamps, not arrivals).
  */
 export async function watchCorrelatorStages(env: BenchEnvironment) {
@@ -319,7 +320,14 @@ export async function watchCorrelatorStages(env: BenchEnvironment) {
     eachMessage: async ({ topic: from, message }) => {
       const at = Number(message.timestamp);
       const key = message.key?.toString();
-      const ids = from === warningsTopic ? benchEvidence(message.value) : key ? [key] : [];
+      const ids =
+        from === warningsTopic
+          ? benchEvidence(message.value)
+          : from === sequenceTopic
+            ? [String((JSON.parse(message.value?.toString() ?? '{}') as { id?: unknown }).id)]
+            : key
+              ? [key]
+              : [];
       const seen =
         from === warningsTopic ? stamps.warning : from === sequenceTopic ? stamps.sequence : stamps.event;
       for (const id of ids) if (!seen.has(id)) seen.set(id, at);
