@@ -233,6 +233,7 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
         brokers: brokerList(config.KAFKA_BROKERS),
         clientId: `${config.KAFKA_CLIENT_ID ?? 'liandong-correlator'}-router`,
         logLevel: config.LOG_LEVEL,
+        logger: logger.child({ stage: 'router' }),
         groupId: group('router'),
         topics: DEPARTMENT_CODES.map((d) => topic(eventsTopic(d))),
         sequenceTopic: topic(SEQUENCE_TOPIC),

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import type { Logger } from '@liandong/logger';
 import type { Router } from './sequence.router.ts';
 
 /** What the worker is given (plain data: it makes its own Kafka client and logger). */
@@ -26,6 +27,8 @@ export type RouterThreadMessage =
   | { type: 'stopped' };
 
 export interface RouterThreadDeps extends RouterWorkerData {
+  /** The parent's logger: the worker's own lines may not be flushed when it dies. */
+  logger: Logger;
   onCopied?: (count: number) => void;
   onFatal: (error: Error) => void;
 }
@@ -48,6 +51,9 @@ function workerEntry(): URL {
   return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
+/** How long a stop waits for the worker's own (its consumer's disconnect included). */
+const STOP_MS = 15_000;
+
 function errorOf(message: { message: string; stack?: string | undefined }): Error {
   const error = new Error(message.message);
   if (message.stack) error.stack = message.stack;
@@ -56,19 +62,21 @@ function errorOf(message: { message: string; stack?: string | undefined }): Erro
 
 /** Starts the router thread; resolves once its consumer runs (rejects with the worker's error). */
 export async function startRouterThread(deps: RouterThreadDeps): Promise<Router> {
-  const { onCopied, onFatal, ...data } = deps;
+  const { onCopied, onFatal, logger, ...data } = deps;
   const worker = new Worker(workerEntry(), { workerData: data satisfies RouterWorkerData });
   let stopping = false;
   let started = false;
   let exited = false;
-  let stopped: (() => void) | undefined;
+  let stopDone: (() => void) | undefined;
   await new Promise<void>((resolve, reject) => {
     const fail = (error: Error) => {
       if (!started) {
         void worker.terminate();
         return reject(error);
       }
-      if (!stopping) onFatal(error);
+      if (stopping) return;
+      logger.fatal({ err: error }, 'the router thread failed');
+      onFatal(error);
     };
     worker.on('message', (message: RouterThreadMessage) => {
       switch (message.type) {
@@ -80,7 +88,7 @@ export async function startRouterThread(deps: RouterThreadDeps): Promise<Router>
           resolve();
           break;
         case 'stopped':
-          stopped?.();
+          stopDone?.();
           break;
         case 'fatal':
           fail(errorOf(message));
@@ -89,19 +97,30 @@ export async function startRouterThread(deps: RouterThreadDeps): Promise<Router>
     worker.on('error', fail);
     worker.on('exit', (code) => {
       exited = true;
-      stopped?.();
+      stopDone?.();
       fail(new Error(`the router thread exited (code ${code})`));
     });
   });
+  let stopped: Promise<void> | undefined;
   return {
-    async stop() {
-      stopping = true;
-      if (exited) return;
-      await new Promise<void>((resolve) => {
-        stopped = resolve;
-        worker.postMessage('stop');
-      });
-      await worker.terminate();
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        if (exited) return;
+        // Its copies under way finish and are committed; a worker that does not stop in time is
+        // ended (what it had not committed is read again by the next reader).
+        const done = new Promise<void>((resolve) => {
+          stopDone = resolve;
+          worker.postMessage('stop');
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<'late'>((r) => (timer = setTimeout(() => r('late'), STOP_MS)));
+        if ((await Promise.race([done, late])) === 'late')
+          logger.warn('the router thread did not stop in time; ending it');
+        clearTimeout(timer);
+        await worker.terminate();
+      })();
+      return stopped;
     },
   };
 }

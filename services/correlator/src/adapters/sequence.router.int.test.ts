@@ -199,4 +199,62 @@ describe('router: events topics → sequence topic', () => {
     for (const { key, end } of ends)
       expect(taken.get(key), key).toEqual(Array.from({ length: end }, (_, i) => i));
   });
+
+  it('given a clock tick whose send fails, then the producer is replaced before the next copy (a failed request leaves its sequence numbers unreliable), and the next event is on the sequence', async () => {
+    const topics = DEPARTMENT_CODES.map((d) => kafka.topic(`ticking.${eventsTopic(d)}`));
+    await ensureTopics(
+      kafka.kafka,
+      topics.map((name) => ({ name, partitions: 6, config: {} })),
+    );
+    const sequenceTopic = kafka.topic(`ticking.${SEQUENCE_TOPIC}`);
+    await ensureTopics(kafka.kafka, [{ ...SEQUENCE_TOPIC_SPEC, name: sequenceTopic }]);
+    let made = 0;
+    const kinds: string[] = [];
+    const flaky = (): JsonProducer => {
+      const real = createJsonProducer(kafka.kafka);
+      const which = (made += 1);
+      let sends = 0;
+      return {
+        ...real,
+        send: async (batches) => {
+          kinds.push(...batches.flatMap((b) => b.messages.map((m) => (m.key === 'tick' ? 'tick' : 'event'))));
+          sends += 1;
+          const result = await real.send(batches);
+          if (which === 1 && sends === 1) throw new Error('the answer to this produce request was lost');
+          return result;
+        },
+      };
+    };
+    const ticking = await startRouter({
+      kafka: kafka.kafka,
+      createProducer: flaky,
+      groupId: kafka.groupId(),
+      topics,
+      sequenceTopic,
+      tickMs: 100,
+      logger: testLogger('router'),
+      onFatal: (error) => {
+        throw error;
+      },
+    });
+    const deadline = Date.now() + 10_000;
+    while (made < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(kinds[0]).toBe('tick');
+    expect(made).toBe(2);
+
+    const seed = kafka.kafka.producer();
+    await seed.connect();
+    await seed.send({ topic: topics[0] as string, acks: -1, messages: [{ key: 'one', value: '{"i":1}' }] });
+    await seed.disconnect();
+    const until = Date.now() + 20_000;
+    let copies: string[] = [];
+    while (copies.length === 0 && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+      copies = (await kafka.readToEnd(sequenceTopic))
+        .map((m) => String(sourceOfCopy(m)))
+        .filter((source) => source.startsWith(`${topics[0]}/`));
+    }
+    await ticking.stop();
+    expect(copies).toHaveLength(1);
+  });
 });

@@ -24,9 +24,10 @@ describe('cutByBytes: the copies of a group in produce requests of bounded size'
 
 describe('offsetsAfter and rewindTo: what the copy loop commits, and where it reads again after a failure', () => {
   const copies = [
-    { topic: 'events.water.v1', partition: 0, first: '10', last: '19' },
-    { topic: 'events.police.v1', partition: 2, first: '5', last: '5' },
-    { topic: 'events.water.v1', partition: 0, first: '20', last: '24' },
+    { source: { topic: 'events.water.v1', partition: 0, first: '10', last: '19' } },
+    { source: { topic: 'events.police.v1', partition: 2, first: '5', last: '5' } },
+    {}, // a clock tick: no source
+    { source: { topic: 'events.water.v1', partition: 0, first: '20', last: '24' } },
   ];
 
   it('given copies on the sequence, then each source partition is committed one past its last copy', () => {

@@ -55,31 +55,38 @@ export interface Router {
   stop(): Promise<void>;
 }
 
-/** One fetched batch waiting to be copied. */
+/** One fetched batch waiting to be copied, or a clock tick (no source). */
 interface QueuedCopy {
-  topic: string;
-  partition: number;
-  /** Its first and last source offsets. */
-  first: string;
-  last: string;
+  /** The source partition and its first and last offsets in the batch; none for a tick. */
+  source?: SourceRange;
   messages: { message: OutgoingMessage; bytes: number }[];
   bytes: number;
+}
+
+interface SourceRange {
+  topic: string;
+  partition: number;
+  first: string;
+  last: string;
 }
 
 /** Copies waiting in memory before a fetch waits for them (one fetch brings up to ~36 MB). */
 export const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
 /** Back-off after a failed copy: doubles from the first to the last. */
 const RETRY_MS = { first: 500, last: 30_000 } as const;
+/** While the queue is full, a waiting fetch heartbeats this often (well within any session timeout). */
+const HEARTBEAT_WHILE_FULL_MS = 1000;
 
 /**
  * The offsets to commit once `copies` are on the sequence: per source partition, one past its last
  * copied offset.
  */
 export function offsetsAfter(
-  copies: readonly Pick<QueuedCopy, 'topic' | 'partition' | 'last'>[],
+  copies: readonly { source?: Pick<SourceRange, 'topic' | 'partition' | 'last'> }[],
 ): { topic: string; partition: number; offset: string }[] {
   const next = new Map<string, { topic: string; partition: number; offset: bigint }>();
-  for (const c of copies) {
+  for (const { source: c } of copies) {
+    if (!c) continue;
     const offset = BigInt(c.last) + 1n;
     const key = `${c.topic}/${c.partition}`;
     const seen = next.get(key);
@@ -93,10 +100,11 @@ export function offsetsAfter(
  * dropped: per source partition, its first offset among them.
  */
 export function rewindTo(
-  copies: readonly Pick<QueuedCopy, 'topic' | 'partition' | 'first'>[],
+  copies: readonly { source?: Pick<SourceRange, 'topic' | 'partition' | 'first'> }[],
 ): { topic: string; partition: number; offset: string }[] {
   const first = new Map<string, { topic: string; partition: number; offset: string }>();
-  for (const c of copies) {
+  for (const { source: c } of copies) {
+    if (!c) continue;
     const key = `${c.topic}/${c.partition}`;
     if (!first.has(key)) first.set(key, { topic: c.topic, partition: c.partition, offset: c.first });
   }
@@ -141,6 +149,17 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
     deps.logger.fatal({ err: event.payload.error }, 'router consumer crashed and will not restart');
     deps.onFatal(event.payload.error);
   });
+  /** The partitions this member reads now (`topic/partition`): seeks and commits are for them only. */
+  let assigned = new Set<string>();
+  consumer.on(consumer.events.GROUP_JOIN, (event) => {
+    assigned = new Set(
+      Object.entries(event.payload.memberAssignment).flatMap(([topic, partitions]) =>
+        partitions.map((partition) => `${topic}/${partition}`),
+      ),
+    );
+  });
+  const isAssigned = (at: { topic: string; partition: number }) =>
+    assigned.has(`${at.topic}/${at.partition}`);
 
   let queue: QueuedCopy[] = [];
   let queuedBytes = 0;
@@ -154,6 +173,8 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
     drained = [];
   };
 
+  // Copies and clock ticks alike are sent by the copy loop, in queue order, on this producer: a
+  // tick sent beside the loop would leave a failed producer in place for the next copy.
   let producer = deps.createProducer();
   await producer.connect();
   async function copy(group: QueuedCopy[]): Promise<void> {
@@ -161,7 +182,8 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
     // In order: a partition's copies stay in its order across the requests.
     for (const request of cutByBytes(messages, MAX_REQUEST_BYTES))
       await producer.send([{ topic: deps.sequenceTopic, messages: request.map((r) => r.message) }]);
-    deps.onCopied?.(messages.length);
+    const events = group.reduce((sum, c) => sum + (c.source ? c.messages.length : 0), 0);
+    if (events > 0) deps.onCopied?.(events);
   }
   /** A fresh producer (a new producer id) in place of one whose send failed. */
   async function replaceProducer(): Promise<void> {
@@ -171,11 +193,14 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
     await producer.connect();
   }
   async function commit(group: QueuedCopy[]): Promise<void> {
-    // Only now are the source offsets done with. A commit refused (a rebalance under way, the
-    // partition gone to another member) loses nothing: the copies are on the sequence, and whoever
-    // reads the partition next repeats them from the last commit, which the engine skips.
+    // Only now are the source offsets done with. A commit refused (a rebalance under way) loses
+    // nothing: the copies are on the sequence, and whoever reads the partition next repeats them
+    // from the last commit, which the engine skips. A partition gone to another member is not
+    // committed: its new reader's commits are its own.
+    const offsets = offsetsAfter(group).filter(isAssigned);
+    if (offsets.length === 0) return;
     try {
-      await consumer.commitOffsets(offsetsAfter(group));
+      await consumer.commitOffsets(offsets);
     } catch (error) {
       deps.logger.warn({ err: error }, 'could not commit the copied offsets; the next reader repeats them');
     }
@@ -185,8 +210,19 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
     // Synchronously with dropping the queue: a batch that reaches eachBatch after this is stale.
     const dropped = [...failed, ...queue];
     queue = [];
-    const seeks = rewindTo(dropped);
-    for (const at of seeks) consumer.seek(at);
+    // Only this member's partitions (a seek kept for another's would apply when it came back,
+    // maybe days later). One the consumer cannot seek now (restarting after a crash, stopping)
+    // is read again from its last commit, which is never past a copy missing.
+    const seeks = rewindTo(dropped).filter(isAssigned);
+    for (const at of seeks)
+      try {
+        consumer.seek(at);
+      } catch (seekError) {
+        deps.logger.warn(
+          { err: seekError, ...at },
+          'could not seek back; the partition resumes from its last commit',
+        );
+      }
     release(dropped.reduce((sum, c) => sum + c.bytes, 0));
     failures += 1;
     const backoffMs = Math.min(RETRY_MS.first * 2 ** (failures - 1), RETRY_MS.last);
@@ -196,32 +232,45 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
     );
     return backoffMs;
   }
+  async function drain(): Promise<void> {
+    while (queue.length > 0) {
+      const group = queue;
+      queue = [];
+      try {
+        await copy(group);
+      } catch (error) {
+        const backoffMs = rewind(group, error);
+        await new Promise((r) => setTimeout(r, backoffMs));
+        if (stopping) return;
+        // Not connecting now is one more failure, retried like a copy (the queue is empty).
+        await replaceProducer().catch((e: unknown) =>
+          deps.logger.warn({ err: e }, 'could not connect a fresh producer; the next copy tries again'),
+        );
+        continue;
+      }
+      failures = 0;
+      await commit(group);
+      release(group.reduce((sum, c) => sum + c.bytes, 0));
+    }
+  }
+  function enqueue(item: QueuedCopy): void {
+    queue.push(item);
+    queuedBytes += item.bytes;
+    kick();
+  }
   function kick(): void {
     if (copying) return;
     copying = true;
     // setImmediate: every batch of the fetch reaches eachBatch in this turn and joins the group.
     setImmediate(() => {
-      void (async () => {
-        while (queue.length > 0) {
-          const group = queue;
-          queue = [];
-          try {
-            await copy(group);
-          } catch (error) {
-            const backoffMs = rewind(group, error);
-            await new Promise((r) => setTimeout(r, backoffMs));
-            // Not connecting now is one more failure, retried like a copy (the queue is empty).
-            await replaceProducer().catch((e: unknown) =>
-              deps.logger.warn({ err: e }, 'could not connect a fresh producer; the next copy tries again'),
-            );
-            continue;
-          }
-          failures = 0;
-          await commit(group);
-          release(group.reduce((sum, c) => sum + c.bytes, 0));
-        }
-        copying = false;
-      })();
+      drain()
+        .catch((error: unknown) =>
+          deps.logger.error({ err: error }, 'the copy loop failed; it starts again with what is queued'),
+        )
+        .finally(() => {
+          copying = false;
+          if (queue.length > 0 && !stopping) kick();
+        });
     });
   }
 
@@ -234,7 +283,8 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
     partitionsConsumedConcurrently: CONCURRENT_BATCHES,
     eachBatch: async (payload) => {
       const { batch } = payload;
-      if (!payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
+      // Stopping: nothing more is queued or resolved (what is not copied is read again).
+      if (stopping || !payload.isRunning() || payload.isStale() || batch.messages.length === 0) return;
       const source = `${batch.topic}/${batch.partition}`;
       const messages = batch.messages.map((m) => {
         // Keyed by its source, without headers (a record without a kind is an event): each header
@@ -246,49 +296,57 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
         };
         return { message, bytes: recordBytes(message) };
       });
-      const bytes = messages.reduce((sum, m) => sum + m.bytes, 0);
-      queue.push({
-        topic: batch.topic,
-        partition: batch.partition,
-        first: (batch.messages[0] as KafkaMessage).offset,
-        last: batch.lastOffset(),
+      enqueue({
+        source: {
+          topic: batch.topic,
+          partition: batch.partition,
+          first: (batch.messages[0] as KafkaMessage).offset,
+          last: batch.lastOffset(),
+        },
         messages,
-        bytes,
+        bytes: messages.reduce((sum, m) => sum + m.bytes, 0),
       });
-      queuedBytes += bytes;
       // The read position moves on; the commit waits for the copy.
       payload.resolveOffset(batch.lastOffset());
-      kick();
-      if (queuedBytes > MAX_QUEUED_BYTES) await new Promise<void>((resolve) => drained.push(resolve));
+      // A full queue holds the fetch, with heartbeats (kafkajs sends none while eachBatch waits).
+      while (queuedBytes > MAX_QUEUED_BYTES && !stopping) {
+        await Promise.race([
+          new Promise<void>((resolve) => drained.push(resolve)),
+          new Promise((r) => setTimeout(r, HEARTBEAT_WHILE_FULL_MS)),
+        ]);
+        await payload.heartbeat();
+      }
       await payload.heartbeat();
     },
   });
   const ticker =
     deps.tickMs > 0
       ? setInterval(() => {
+          if (stopping) return;
           const at = Date.now();
-          producer
-            .send([
-              {
-                topic: deps.sequenceTopic,
-                messages: [
-                  { key: 'tick', value: { at }, headers: { [HEADER.kind]: 'tick', [HEADER.at]: String(at) } },
-                ],
-              },
-            ])
-            .catch((error: unknown) => deps.logger.warn({ err: error }, 'could not write a clock tick'));
+          const message: OutgoingMessage = {
+            key: 'tick',
+            value: Buffer.from(JSON.stringify({ at })),
+            headers: { [HEADER.kind]: 'tick', [HEADER.at]: String(at) },
+            partition: 0,
+          };
+          enqueue({ messages: [{ message, bytes: recordBytes(message) }], bytes: 0 });
         }, deps.tickMs)
       : undefined;
+  let stopped: Promise<void> | undefined;
   return {
-    async stop() {
-      stopping = true;
-      if (ticker) clearInterval(ticker);
-      // The copies under way finish and are committed (else the next reader repeats them).
-      const deadline = Date.now() + 10_000;
-      while ((copying || queue.length > 0) && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 20));
-      await consumer.disconnect();
-      await producer.disconnect();
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        if (ticker) clearInterval(ticker);
+        // The copies under way finish and are committed (else the next reader repeats them).
+        const deadline = Date.now() + 10_000;
+        while ((copying || queue.length > 0) && Date.now() < deadline)
+          await new Promise((r) => setTimeout(r, 20));
+        await consumer.disconnect();
+        await producer.disconnect();
+      })();
+      return stopped;
     },
   };
 }
