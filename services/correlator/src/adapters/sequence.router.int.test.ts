@@ -23,6 +23,16 @@ describe('router: events topics → sequence topic', () => {
     producer = createJsonProducer(kafka.kafka);
     await producer.connect();
   });
+  /** Six events topics (6 partitions each) and a sequence topic of their own, named `<name>.…`. */
+  async function topicsOf(name: string): Promise<{ topics: string[]; sequenceTopic: string }> {
+    const topics = DEPARTMENT_CODES.map((d) => kafka.topic(`${name}.${eventsTopic(d)}`));
+    const sequenceTopic = kafka.topic(`${name}.${SEQUENCE_TOPIC}`);
+    await ensureTopics(kafka.kafka, [
+      ...topics.map((topic) => ({ name: topic, partitions: 6, config: {} })),
+      { ...SEQUENCE_TOPIC_SPEC, name: sequenceTopic },
+    ]);
+    return { topics, sequenceTopic };
+  }
   afterAll(async () => {
     await router?.stop();
     await producer?.disconnect();
@@ -37,7 +47,8 @@ describe('router: events topics → sequence topic', () => {
       t.partitions.map((p) => ({ topic: t.name, partition: p.partitionId })),
     );
     expect(partitions).toHaveLength(36);
-    const seed = kafka.kafka.producer();
+    // Idempotent: a retried request (topics just created) does not write the records twice.
+    const seed = kafka.kafka.producer({ idempotent: true });
     await seed.connect();
     await seed.sendBatch({
       acks: -1,
@@ -103,14 +114,9 @@ describe('router: events topics → sequence topic', () => {
   });
 
   it('given a copy whose answer was lost after Kafka wrote it, and one Kafka never got, then every source record is on the sequence in its partition order with no gap, each once after the repeats, and the offsets are committed', async () => {
-    const topics = DEPARTMENT_CODES.map((d) => kafka.topic(`failing.${eventsTopic(d)}`));
-    await ensureTopics(
-      kafka.kafka,
-      topics.map((name) => ({ name, partitions: 6, config: {} })),
-    );
-    const sequenceTopic = kafka.topic(`failing.${SEQUENCE_TOPIC}`);
-    await ensureTopics(kafka.kafka, [{ ...SEQUENCE_TOPIC_SPEC, name: sequenceTopic }]);
-    const seed = kafka.kafka.producer();
+    const { topics, sequenceTopic } = await topicsOf('failing');
+    // Idempotent: a retried request (topics just created) does not write the records twice.
+    const seed = kafka.kafka.producer({ idempotent: true });
     await seed.connect();
     const PER_TOPIC = 120;
     await seed.sendBatch({
@@ -201,13 +207,7 @@ describe('router: events topics → sequence topic', () => {
   });
 
   it('given a clock tick whose send fails, then the producer is replaced before the next copy (a failed request leaves its sequence numbers unreliable), and the next event is on the sequence', async () => {
-    const topics = DEPARTMENT_CODES.map((d) => kafka.topic(`ticking.${eventsTopic(d)}`));
-    await ensureTopics(
-      kafka.kafka,
-      topics.map((name) => ({ name, partitions: 6, config: {} })),
-    );
-    const sequenceTopic = kafka.topic(`ticking.${SEQUENCE_TOPIC}`);
-    await ensureTopics(kafka.kafka, [{ ...SEQUENCE_TOPIC_SPEC, name: sequenceTopic }]);
+    const { topics, sequenceTopic } = await topicsOf('ticking');
     let made = 0;
     const kinds: string[] = [];
     const flaky = (): JsonProducer => {
@@ -242,7 +242,8 @@ describe('router: events topics → sequence topic', () => {
     expect(kinds[0]).toBe('tick');
     expect(made).toBe(2);
 
-    const seed = kafka.kafka.producer();
+    // Idempotent: a retried request (topics just created) does not write the records twice.
+    const seed = kafka.kafka.producer({ idempotent: true });
     await seed.connect();
     await seed.send({ topic: topics[0] as string, acks: -1, messages: [{ key: 'one', value: '{"i":1}' }] });
     await seed.disconnect();
