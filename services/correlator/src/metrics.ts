@@ -17,6 +17,11 @@ export function createCorrelatorMetrics() {
       labelNames: ['outcome'] as const,
       registers: [registry],
     }),
+    gaps: new Counter({
+      name: 'correlator_source_gap_records_total',
+      help: 'Records of an events partition the engine never took although it took a later one (a copy missing from the sequence: must stay 0)',
+      registers: [registry],
+    }),
     considered: new Counter({
       name: 'correlator_rule_considered_total',
       help: 'Events a rule considered',

@@ -409,6 +409,19 @@ export async function startEngineRunner(deps: EngineRunnerDeps): Promise<EngineR
       } else {
         const result = current.step(input);
         metrics.events.inc({ outcome: result.outcome });
+        if (result.gap) {
+          metrics.gaps.inc(Number(result.gap.missing));
+          logger.error(
+            {
+              partition: run.partition,
+              offset: message.offset,
+              source: result.gap.partition,
+              after: String(result.gap.after),
+              missing: String(result.gap.missing),
+            },
+            'records of an events partition were never copied onto the sequence',
+          );
+        }
         if (input.kind === 'rules') applied(run, current, input.rules.fingerprint, message.offset, result);
         for (const w of result.warnings) out.push(w);
       }

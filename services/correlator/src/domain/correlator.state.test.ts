@@ -68,6 +68,15 @@ describe('CorrelatorState', () => {
     });
   });
 
+  it('given a copy more than one past the highest source offset taken, then the event is taken and the records between are named as never copied', () => {
+    const state = CorrelatorState.fresh(rules, {});
+    expect(state.step({ kind: 'event', event: storm[0]!, source: source(4) }).gap).toBeUndefined();
+    expect(state.step({ kind: 'event', event: storm[1]!, source: source(5) }).gap).toBeUndefined();
+    const skipped = state.step({ kind: 'event', event: storm[2]!, source: source(9) });
+    expect(skipped.outcome).toBe('correlated');
+    expect(skipped.gap).toEqual({ partition: 'events.police.v1/0', after: 5n, missing: 3n });
+  });
+
   it('given a snapshot taken half-way, then the restored state goes on to the same warnings as one never stopped', () => {
     const whole = CorrelatorState.fresh(rules, {});
     const all = storm.flatMap((event, i) => whole.step({ kind: 'event', event, source: source(i) }).warnings);

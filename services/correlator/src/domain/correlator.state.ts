@@ -47,6 +47,12 @@ export interface StepResult {
   changes?: RuleChanges;
   /** A rules record whose set does not parse (it was checked before it was written: a newer parser?). */
   refused?: string;
+  /**
+   * An event whose source offset is more than one past the highest taken from its partition: the
+   * records between were never copied (the events topics' producers are not transactional, so their
+   * offsets have no holes of their own). A copy must never be missing; this makes one visible.
+   */
+  gap?: { partition: string; after: bigint; missing: bigint };
 }
 
 interface StateSnapshot {
@@ -136,13 +142,16 @@ export class CorrelatorState {
     if (input.kind === 'tick') return { warnings: this.current.advanceTo(input.at), outcome: 'tick' };
     if (input.kind === 'rules') return this.reload(input.rules);
     const { source } = input;
+    let gap: StepResult['gap'];
     if (source) {
       const seen = this.sources.get(source.partition);
       if (seen !== undefined && source.offset <= seen) return { warnings: [], outcome: 'repeat' };
+      if (seen !== undefined && source.offset > seen + 1n)
+        gap = { partition: source.partition, after: seen, missing: source.offset - seen - 1n };
       this.sources.set(source.partition, source.offset);
     }
     const out = this.current.correlate(input.event);
-    return { warnings: out.warnings, outcome: out.late ? 'late' : 'correlated' };
+    return { warnings: out.warnings, outcome: out.late ? 'late' : 'correlated', ...(gap ? { gap } : {}) };
   }
 
   /**
