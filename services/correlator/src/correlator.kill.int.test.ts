@@ -12,7 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOPICS, type Warning } from '@liandong/contracts';
-import { DEFAULT_RULES_DIR, loadRuleSet } from '@liandong/correlation-engine';
+import {
+  DEFAULT_RULES_DIR,
+  loadRuleSet,
+  readRuleFiles,
+  ruleFilesFingerprint,
+} from '@liandong/correlation-engine';
 import { testDatabase, testKafka, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { decodeSequenced } from './adapters/engine.runner.ts';
 import { SEQUENCE_TOPIC } from './adapters/sequence.topic.ts';
@@ -81,6 +86,16 @@ describe(`correlator killed with SIGKILL ${KILLS} times while a stream plays`, (
     }
     await play;
     expect(playing).toBe(false);
+
+    // The last one has written the changed set (it starts by writing the folder's set).
+    const changed = ruleFilesFingerprint(await readRuleFiles(rulesDir));
+    await eventually(
+      async () => (await kafka.readToEnd(kafka.topic(SEQUENCE_TOPIC), 60_000)).map(decodeSequenced),
+      (inputs) =>
+        inputs.some((i) => !('invalid' in i) && i.kind === 'rules' && i.rules.fingerprint === changed),
+      'the changed rule set on the sequence',
+      120_000,
+    );
 
     // The last one catches up: its checkpoint covers the whole sequence, which holds every event.
     const admin = kafka.kafka.admin();

@@ -207,6 +207,10 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
       // 2 s budget a busy machine's first connect can exceed).
       await probe.check();
       await app.listen({ host: config.HOST, port: config.PORT });
+      // The folder's set goes into the sequence first, before the stages start (the router's start
+      // waits for its group, up to a session timeout after a crash): a process killed again and
+      // again while starting still gets a changed set in. The engine takes it when it reaches it.
+      await reload('start');
       engine = await startEngineRunner({
         kafka,
         producer,
@@ -254,7 +258,6 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
           onFatal,
           sessionTimeoutMs: config.CORRELATOR_SESSION_TIMEOUT_MS,
         });
-      await reload('start');
       // A change in the folder (an editor writes a file in several steps: read once it settles).
       watcher = watch(rulesDir, () => {
         clearTimeout(debounce);
