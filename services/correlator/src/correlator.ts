@@ -18,7 +18,13 @@ import {
   type RuleSetIssue,
 } from '@liandong/correlation-engine';
 import { createPool, pingDatabase } from '@liandong/db';
-import { createJsonProducer, createKafka, createKafkaProbe, ensureTopics, type Kafka } from '@liandong/kafka';
+import {
+  createEventProducer,
+  createKafka,
+  createKafkaProbe,
+  ensureTopics,
+  type Kafka,
+} from '@liandong/kafka';
 import type { Logger } from '@liandong/logger';
 import { createCheckpointRepository } from './adapters/checkpoint.repository.ts';
 import { startEngineRunner, type EngineRunner } from './adapters/engine.runner.ts';
@@ -27,6 +33,7 @@ import type { Router } from './adapters/sequence.router.ts';
 import { startFanout, type Fanout } from './adapters/shard.fanout.ts';
 import {
   HEADER,
+  SEQUENCE_MAX_MESSAGE_BYTES,
   SEQUENCE_TOPIC,
   SEQUENCE_TOPIC_SPEC,
   SHARDS_TOPIC,
@@ -118,7 +125,9 @@ export async function createCorrelator(config: CorrelatorConfig, options: Correl
     clientId: config.KAFKA_CLIENT_ID ?? 'liandong-correlator',
     logger,
   });
-  const producer = createJsonProducer(kafka);
+  // Warnings, rules records and shard copies: a failed send replaces the producer (a new producer
+  // id), so that a record sent after it is never dropped as a duplicate while its send resolves.
+  const producer = createEventProducer(kafka, { logger, maxMessageBytes: SEQUENCE_MAX_MESSAGE_BYTES });
   const probe = createKafkaProbe(kafka);
   const metrics = createCorrelatorMetrics();
   const repository = createCheckpointRepository(pool);

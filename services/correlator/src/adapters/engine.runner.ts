@@ -101,16 +101,7 @@ function decodeInput(message: KafkaMessage): SequencedInput | { invalid: string 
     const first = isEvent.issues(value)[0];
     return { invalid: `not a normalized event: ${first?.pointer ?? ''} ${first?.message ?? ''}` };
   }
-  const source = sourceOfCopy(message);
-  const cut = source?.lastIndexOf('/') ?? -1;
-  const offset = cut > 0 ? (source as string).slice(cut + 1) : '';
-  return {
-    kind: 'event',
-    event: value,
-    source: /^\d+$/.test(offset)
-      ? { partition: (source as string).slice(0, cut), offset: BigInt(offset) }
-      : undefined,
-  };
+  return { kind: 'event', event: value, source: sourceOfCopy(message) };
 }
 
 /** A rules record: `{ fingerprint, files: [{ name, text }] }`, its fingerprint that of its files. */

@@ -5,9 +5,10 @@
  * copies it made, a fatal error, and when it has stopped.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createJsonProducer, createKafka } from '@liandong/kafka';
+import { createEventProducer, createKafka } from '@liandong/kafka';
 import { createLogger } from '@liandong/logger';
 import { startRouter } from './sequence.router.ts';
+import { SEQUENCE_MAX_MESSAGE_BYTES } from './sequence.topic.ts';
 import type { RouterThreadMessage, RouterWorkerData } from './router.thread.ts';
 
 const data = workerData as RouterWorkerData;
@@ -20,7 +21,7 @@ const kafka = createKafka({ brokers: data.brokers, clientId: data.clientId, logg
 try {
   const router = await startRouter({
     kafka,
-    createProducer: () => createJsonProducer(kafka),
+    producer: createEventProducer(kafka, { logger, maxMessageBytes: SEQUENCE_MAX_MESSAGE_BYTES }),
     groupId: data.groupId,
     topics: data.topics,
     sequenceTopic: data.sequenceTopic,

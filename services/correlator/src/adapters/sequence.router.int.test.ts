@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEPARTMENT_CODES, eventsTopic } from '@liandong/contracts';
-import { createJsonProducer, ensureTopics, type JsonProducer } from '@liandong/kafka';
+import { createEventProducer, createJsonProducer, ensureTopics, type JsonProducer } from '@liandong/kafka';
 import { testKafka, testLogger, type TestKafka } from '@liandong/testkit';
 import { startRouter, type Router } from './sequence.router.ts';
 import { SEQUENCE_TOPIC, SEQUENCE_TOPIC_SPEC, sourceOfCopy } from './sequence.topic.ts';
@@ -14,14 +14,11 @@ const PER_PARTITION = 3;
 
 describe('router: events topics → sequence topic', () => {
   let kafka: TestKafka;
-  let producer: JsonProducer;
   let router: Router | undefined;
 
   beforeAll(async () => {
     kafka = await testKafka();
     await ensureTopics(kafka.kafka, [{ ...SEQUENCE_TOPIC_SPEC, name: kafka.topic(SEQUENCE_TOPIC) }]);
-    producer = createJsonProducer(kafka.kafka);
-    await producer.connect();
   });
   /** Six events topics (6 partitions each) and a sequence topic of their own, named `<name>.…`. */
   async function topicsOf(name: string): Promise<{ topics: string[]; sequenceTopic: string }> {
@@ -35,7 +32,6 @@ describe('router: events topics → sequence topic', () => {
   }
   afterAll(async () => {
     await router?.stop();
-    await producer?.disconnect();
     await kafka?.close();
   });
 
@@ -75,7 +71,7 @@ describe('router: events topics → sequence topic', () => {
     const groupId = kafka.groupId();
     router = await startRouter({
       kafka: kafka.kafka,
-      createProducer: counting,
+      producer: createEventProducer(kafka.kafka, { logger: testLogger('producer'), create: counting }),
       groupId,
       topics,
       sequenceTopic: kafka.topic(SEQUENCE_TOPIC),
@@ -90,12 +86,12 @@ describe('router: events topics → sequence topic', () => {
 
     // One produce per partition was 36 here (and as many offset commits): 0.5-1.5 s a fetch.
     expect(sends).toBeLessThanOrEqual(6);
-    const sources = copies.map((m) => String(sourceOfCopy(m)));
-    expect(new Set(sources).size).toBe(total);
+    const sources = copies.map((m) => sourceOfCopy(m) as { partition: string; offset: bigint });
+    expect(new Set(sources.map((s) => `${s.partition}/${s.offset}`)).size).toBe(total);
     for (const { topic, partition } of partitions) {
       const offsets = sources
-        .filter((s) => s.startsWith(`${topic}/${partition}/`))
-        .map((s) => Number(s.slice(s.lastIndexOf('/') + 1)));
+        .filter((s) => s.partition === `${topic}/${partition}`)
+        .map((s) => Number(s.offset));
       expect(offsets).toEqual([...offsets].sort((a, b) => a - b));
       expect(offsets).toHaveLength(PER_PARTITION);
     }
@@ -157,7 +153,7 @@ describe('router: events topics → sequence topic', () => {
     const groupId = kafka.groupId();
     const failing = await startRouter({
       kafka: kafka.kafka,
-      createProducer: flaky,
+      producer: createEventProducer(kafka.kafka, { logger: testLogger('producer'), create: flaky }),
       groupId,
       topics,
       sequenceTopic,
@@ -185,10 +181,8 @@ describe('router: events topics → sequence topic', () => {
     const taken = new Map<string, number[]>();
     let repeats = 0;
     for (const m of await kafka.readToEnd(sequenceTopic)) {
-      const source = String(sourceOfCopy(m));
-      const cut = source.lastIndexOf('/');
-      const partition = source.slice(0, cut);
-      const offset = Number(source.slice(cut + 1));
+      const { partition, offset: at } = sourceOfCopy(m) as { partition: string; offset: bigint };
+      const offset = Number(at);
       const list = taken.get(partition) ?? [];
       if (list.length > 0 && offset <= (list[list.length - 1] as number)) {
         repeats += 1;
@@ -227,7 +221,7 @@ describe('router: events topics → sequence topic', () => {
     };
     const ticking = await startRouter({
       kafka: kafka.kafka,
-      createProducer: flaky,
+      producer: createEventProducer(kafka.kafka, { logger: testLogger('producer'), create: flaky }),
       groupId: kafka.groupId(),
       topics,
       sequenceTopic,
@@ -252,8 +246,8 @@ describe('router: events topics → sequence topic', () => {
     while (copies.length === 0 && Date.now() < until) {
       await new Promise((r) => setTimeout(r, 200));
       copies = (await kafka.readToEnd(sequenceTopic))
-        .map((m) => String(sourceOfCopy(m)))
-        .filter((source) => source.startsWith(`${topics[0]}/`));
+        .map((m) => sourceOfCopy(m)?.partition ?? '')
+        .filter((partition) => partition.startsWith(`${topics[0]}/`));
     }
     await ticking.stop();
     expect(copies).toHaveLength(1);

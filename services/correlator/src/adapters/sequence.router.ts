@@ -35,11 +35,11 @@ export const MAX_REQUEST_BYTES = 900_000;
 export interface RouterDeps {
   kafka: Kafka;
   /**
-   * Makes the router's own producer. After a send fails it is replaced by a fresh one: a failed
-   * request leaves the idempotent producer's sequence numbers unreliable (see @liandong/kafka's
-   * client.ts), and a copy it sent next could be dropped by the broker while the send resolves.
+   * The router's own producer, one that replaces itself after a failed send (createEventProducer):
+   * a failed request leaves the idempotent producer's sequence numbers unreliable, and a copy it
+   * sent next could be dropped by the broker while the send resolves.
    */
-  createProducer: () => JsonProducer;
+  producer: JsonProducer;
   groupId: string;
   topics: readonly string[];
   sequenceTopic: string;
@@ -77,38 +77,46 @@ const RETRY_MS = { first: 500, last: 30_000 } as const;
 /** While the queue is full, a waiting fetch heartbeats this often (well within any session timeout). */
 const HEARTBEAT_WHILE_FULL_MS = 1000;
 
-/**
- * The offsets to commit once `copies` are on the sequence: per source partition, one past its last
- * copied offset.
- */
-export function offsetsAfter(
-  copies: readonly { source?: Pick<SourceRange, 'topic' | 'partition' | 'last'> }[],
-): { topic: string; partition: number; offset: string }[] {
-  const next = new Map<string, { topic: string; partition: number; offset: bigint }>();
-  for (const { source: c } of copies) {
-    if (!c) continue;
-    const offset = BigInt(c.last) + 1n;
-    const key = `${c.topic}/${c.partition}`;
-    const seen = next.get(key);
-    if (!seen || seen.offset < offset) next.set(key, { topic: c.topic, partition: c.partition, offset });
+/** Per source partition of `copies` (ticks have none): its lowest first and highest last offset. */
+function spans(copies: readonly { source?: SourceRange }[]): SourceRange[] {
+  const byPartition = new Map<string, SourceRange>();
+  for (const { source } of copies) {
+    if (!source) continue;
+    const key = `${source.topic}/${source.partition}`;
+    const seen = byPartition.get(key);
+    byPartition.set(
+      key,
+      seen
+        ? {
+            ...seen,
+            first: BigInt(source.first) < BigInt(seen.first) ? source.first : seen.first,
+            last: BigInt(source.last) > BigInt(seen.last) ? source.last : seen.last,
+          }
+        : source,
+    );
   }
-  return [...next.values()].map((n) => ({ ...n, offset: n.offset.toString() }));
+  return [...byPartition.values()];
+}
+
+/** The offsets to commit once `copies` are on the sequence: one past each partition's last copy. */
+export function offsetsAfter(
+  copies: readonly { source?: SourceRange }[],
+): { topic: string; partition: number; offset: string }[] {
+  return spans(copies).map(({ topic, partition, last }) => ({
+    topic,
+    partition,
+    offset: (BigInt(last) + 1n).toString(),
+  }));
 }
 
 /**
- * Where to seek when `copies` (the one that failed and those queued after it, in queue order) are
- * dropped: per source partition, its first offset among them.
+ * Where to seek when `copies` (the one that failed and those queued after it) are dropped: each
+ * partition's first copy among them.
  */
 export function rewindTo(
-  copies: readonly { source?: Pick<SourceRange, 'topic' | 'partition' | 'first'> }[],
+  copies: readonly { source?: SourceRange }[],
 ): { topic: string; partition: number; offset: string }[] {
-  const first = new Map<string, { topic: string; partition: number; offset: string }>();
-  for (const { source: c } of copies) {
-    if (!c) continue;
-    const key = `${c.topic}/${c.partition}`;
-    if (!first.has(key)) first.set(key, { topic: c.topic, partition: c.partition, offset: c.first });
-  }
-  return [...first.values()];
+  return spans(copies).map(({ topic, partition, first }) => ({ topic, partition, offset: first }));
 }
 
 /** About the bytes a copy takes in a record batch: key, value, headers and the record's own fields. */
@@ -175,7 +183,7 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
 
   // Copies and clock ticks alike are sent by the copy loop, in queue order, on this producer: a
   // tick sent beside the loop would leave a failed producer in place for the next copy.
-  let producer = deps.createProducer();
+  const { producer } = deps;
   await producer.connect();
   async function copy(group: QueuedCopy[]): Promise<void> {
     const messages = group.flatMap((c) => c.messages);
@@ -184,13 +192,6 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
       await producer.send([{ topic: deps.sequenceTopic, messages: request.map((r) => r.message) }]);
     const events = group.reduce((sum, c) => sum + (c.source ? c.messages.length : 0), 0);
     if (events > 0) deps.onCopied?.(events);
-  }
-  /** A fresh producer (a new producer id) in place of one whose send failed. */
-  async function replaceProducer(): Promise<void> {
-    const failed = producer;
-    producer = deps.createProducer();
-    await failed.disconnect().catch(() => undefined);
-    await producer.connect();
   }
   async function commit(group: QueuedCopy[]): Promise<void> {
     // Only now are the source offsets done with. A commit refused (a rebalance under way) loses
@@ -240,12 +241,9 @@ export async function startRouter(deps: RouterDeps): Promise<Router> {
         await copy(group);
       } catch (error) {
         const backoffMs = rewind(group, error);
+        // The producer has replaced itself (a new producer id) for the next send.
         await new Promise((r) => setTimeout(r, backoffMs));
         if (stopping) return;
-        // Not connecting now is one more failure, retried like a copy (the queue is empty).
-        await replaceProducer().catch((e: unknown) =>
-          deps.logger.warn({ err: e }, 'could not connect a fresh producer; the next copy tries again'),
-        );
         continue;
       }
       failures = 0;

@@ -24,6 +24,13 @@ export const SHARDS_TOPIC = 'correlator.shards.v1';
 
 export const SHARDS_TOPIC_CONFIG = SEQUENCE_TOPIC_SPEC.config;
 
+/**
+ * The most bytes one record of the correlator's topics may take (the broker's default
+ * `message.max.bytes`, 1,048,588, less a record batch's header): a copy's key is longer than the
+ * event's, so the ingest services' limit (1,000,000) would refuse an event they took.
+ */
+export const SEQUENCE_MAX_MESSAGE_BYTES = 1_040_000;
+
 /** Headers of a sequence record. */
 export const HEADER = {
   /** `tick` or `rules`; an event's copy has none (`event` on copies written before 3 Dec 2026). */
@@ -63,15 +70,21 @@ export function groupTiming(sessionTimeoutMs: number | undefined): {
 }
 
 /**
- * The `<topic>/<partition>/<offset>` an event's copy came from: its key (the router writes copies
+ * The source partition (`<topic>/<partition>`) and offset an event's copy came from: its key (the router writes copies
  * without headers, which halves the records' encoding work) or, on a copy written before 3 Dec
  * 2026, its source header (its key then was the event's id).
  */
 export function sourceOfCopy(message: {
   key: Buffer | null;
   headers?: Record<string, Buffer | string | (Buffer | string)[] | undefined>;
-}): string | undefined {
+}): { partition: string; offset: bigint } | undefined {
   const header = message.headers?.[HEADER.source];
-  if (header !== undefined) return String(Array.isArray(header) ? header[0] : header);
-  return message.key?.toString('utf8');
+  const source =
+    header !== undefined ? String(Array.isArray(header) ? header[0] : header) : message.key?.toString('utf8');
+  // `<topic>/<partition>` and a decimal offset: anything else is no source (never a wrong offset).
+  const cut = source?.lastIndexOf('/') ?? -1;
+  const offset = cut > 0 ? (source as string).slice(cut + 1) : '';
+  return /^\d+$/.test(offset)
+    ? { partition: (source as string).slice(0, cut), offset: BigInt(offset) }
+    : undefined;
 }

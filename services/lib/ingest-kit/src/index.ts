@@ -9,7 +9,7 @@ export { runIngestService } from './main.ts';
 export type { IngestDefinition } from './definition.ts';
 export { createIngestPipeline, eventMessage } from './ingest.service.ts';
 export { createIngestMetrics } from './metrics.ts';
-export { createEventProducer } from './adapters/event.producer.ts';
+export { createEventProducer } from '@liandong/kafka';
 export { createRecordRepository } from './adapters/record.repository.ts';
 export { createCursorRepository } from './adapters/cursor.repository.ts';
 export { prepare } from './normalize/body.normalizer.ts';

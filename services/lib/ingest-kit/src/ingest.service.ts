@@ -21,7 +21,7 @@ import {
 } from './domain/content-fields.ts';
 import type { PreparedOutcome, PreparedRecord } from './normalize/body.normalizer.ts';
 import type { IngestMetrics } from './metrics.ts';
-import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from './adapters/event.producer.ts';
+import { DEFAULT_MAX_MESSAGE_BYTES, messageBytes } from '@liandong/kafka';
 import { AppError, isAppError, toAppError } from '@liandong/errors';
 
 export interface IngestDeps {

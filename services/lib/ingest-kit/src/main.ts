@@ -3,7 +3,7 @@ import { departmentEntry } from '@liandong/contracts';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY } from '@liandong/errors';
 import { appendAudit, createPool, pingDatabase } from '@liandong/db';
 import { createKafka, createKafkaProbe } from '@liandong/kafka';
-import { createEventProducer } from './adapters/event.producer.ts';
+import { createEventProducer } from '@liandong/kafka';
 import { createLogger } from '@liandong/logger';
 import { createKeyRepository } from '@liandong/keys';
 import { createRecordRepository } from './adapters/record.repository.ts';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { eventsTopic, type DepartmentCode, type NormalizedEvent } from '@liandong/contracts';
 import { appendAudit, pingDatabase } from '@liandong/db';
 import { createKafka, createKafkaProbe, type JsonProducer } from '@liandong/kafka';
-import { createEventProducer } from './adapters/event.producer.ts';
+import { createEventProducer } from '@liandong/kafka';
 import { testDatabase, testKafka, testLogger, type TestDatabase, type TestKafka } from '@liandong/testkit';
 import { createKeyRepository, type KeyRepository } from '@liandong/keys';
 import { createRecordRepository } from './adapters/record.repository.ts';

@@ -16,7 +16,7 @@ export interface KafkaClientConfig {
 // broker as a duplicate while the send resolves. Bounded retries are on purpose (a request is
 // answered 503 instead of hanging while Kafka is away), so a producer whose send failed must not
 // send again: the ingest services replace it by a fresh one (a new producer id), see
-// ingest-kit's adapters/event.producer.ts. Any other long-lived producer must do the same.
+// event.producer.ts (createEventProducer), which every long-lived producer uses.
 const SILENCED = ['Limiting retries for the idempotent producer'];
 
 /**

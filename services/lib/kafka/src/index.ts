@@ -7,6 +7,12 @@ export {
   type ProduceResult,
   type ProducerOptions,
 } from './producer.ts';
+export {
+  createEventProducer,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  messageBytes,
+  type EventProducerOptions,
+} from './event.producer.ts';
 export { createKafka, type Kafka } from './client.ts';
 export { createKafkaProbe, ensureTopics, fetchEndOffsets } from './admin.ts';
 export { partitionHash } from './partitioner.ts';

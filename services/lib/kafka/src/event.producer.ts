@@ -1,12 +1,12 @@
 import { AppError, isAppError } from '@liandong/errors';
+import type { Kafka } from 'kafkajs';
 import {
   createJsonProducer,
   type JsonProducer,
-  type Kafka,
   type OutgoingMessage,
   type ProduceResult,
   type ProducerOptions,
-} from '@liandong/kafka';
+} from './producer.ts';
 import type { Logger } from '@liandong/logger';
 
 /**
@@ -34,6 +34,11 @@ export interface EventProducerOptions extends ProducerOptions {
   logger: Logger;
   /** The broker's `message.max.bytes` less its batch header (default 1,000,000). */
   maxMessageBytes?: number;
+  /**
+   * Makes each producer in turn (default: createJsonProducer with the retries above). Tests use it
+   * to make a send fail; nothing else should.
+   */
+  create?: () => JsonProducer;
 }
 
 // Broker answers that no retry can change: the records themselves are at fault.
@@ -75,7 +80,8 @@ export function toProduceError(error: unknown, maxMessageBytes: number): AppErro
 }
 
 /**
- * The producer of the ingest services, around the idempotent JSON producer:
+ * The producer of every long-lived writer (the ingest services, the correlator), around the
+ * idempotent JSON producer:
  *
  * - After any failed send the producer is replaced by a fresh one (a new producer id). When one
  *   partition of a request fails, kafkajs rejects the whole request and rolls back the sequence
@@ -90,11 +96,13 @@ export function toProduceError(error: unknown, maxMessageBytes: number): AppErro
  */
 export function createEventProducer(kafka: Kafka, options: EventProducerOptions): JsonProducer {
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-  const create = () =>
-    createJsonProducer(kafka, {
-      ...(options.retries !== undefined ? { retries: options.retries } : {}),
-      ...(options.maxRetryTimeMs !== undefined ? { maxRetryTimeMs: options.maxRetryTimeMs } : {}),
-    });
+  const create =
+    options.create ??
+    (() =>
+      createJsonProducer(kafka, {
+        ...(options.retries !== undefined ? { retries: options.retries } : {}),
+        ...(options.maxRetryTimeMs !== undefined ? { maxRetryTimeMs: options.maxRetryTimeMs } : {}),
+      }));
 
   interface Generation {
     producer: JsonProducer;

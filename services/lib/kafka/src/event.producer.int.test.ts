@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventsTopic } from '@liandong/contracts';
 import { isAppError } from '@liandong/errors';
-import { createKafka, partitionHash } from '@liandong/kafka';
+import { createKafka } from './client.ts';
+import { partitionHash } from './partitioner.ts';
 import { testKafka, testLogger, type TestKafka } from '@liandong/testkit';
 import { createEventProducer } from './event.producer.ts';
 
